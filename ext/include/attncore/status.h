@@ -1,0 +1,55 @@
+/*
+ * attncore/status.h -- rounding and overflow policies, and how kernels
+ * report what happened.  Kernels never abort and never print: they return
+ * a status and fill an ac_tally, and the caller (the Python layer, or
+ * firmware) decides what to do with it.
+ */
+#ifndef ATTNCORE_STATUS_H
+#define ATTNCORE_STATUS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum ac_rounding {
+    AC_ROUND_NEAREST_EVEN = 0,
+    AC_ROUND_FLOOR = 1
+} ac_rounding;
+
+typedef enum ac_overflow {
+    AC_OVERFLOW_SATURATE = 0,
+    AC_OVERFLOW_RAISE = 1,
+    AC_OVERFLOW_WRAP = 2
+} ac_overflow;
+
+typedef enum ac_status {
+    AC_OK = 0,
+    AC_STATUS_RANGE = 1,       /* result outside int32: saturated or wrapped */
+    AC_STATUS_DIV_BY_ZERO = 2, /* divisor 0: result saturated by the dividend's sign */
+    AC_STATUS_DOMAIN = 3       /* no real result (sqrt of a negative, NaN input) */
+} ac_status;
+
+/* What a strided kernel saw: how many elements had a non-OK status, and
+ * where the first one was.  Callers zero-initialise it; kernels add to it. */
+typedef struct ac_tally {
+    size_t events;
+    size_t first_index;
+    ac_status first_status;
+} ac_tally;
+
+static inline void ac_tally_note(ac_tally *tally, size_t index, ac_status status)
+{
+    if (tally->events == 0) {
+        tally->first_index = index;
+        tally->first_status = status;
+    }
+    tally->events += 1;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ATTNCORE_STATUS_H */

@@ -1,0 +1,253 @@
+/*
+ * Tests of the Q16.16 scalar core against independent references: exact
+ * rounding recomputed here with C99 truncating division (a different path
+ * from the shifts the core uses), the defining inequalities of sqrt, and
+ * long double exp for the exponential.  Run natively under sanitizers, and
+ * compiled with and without the __int128 fast path.
+ */
+#include <math.h>
+#include <stdint.h>
+
+#include "attncore/convert.h"
+#include "attncore/q16.h"
+#include "attncore/q16_elementwise.h"
+#include "attncore/q16_wide.h"
+#include "check.h"
+
+static const ac_rounding ROUNDINGS[] = {AC_ROUND_NEAREST_EVEN, AC_ROUND_FLOOR};
+static const ac_overflow OVERFLOWS[] = {AC_OVERFLOW_SATURATE, AC_OVERFLOW_RAISE,
+                                        AC_OVERFLOW_WRAP};
+
+/* num / den (den > 0) rounded once, by truncating division. */
+static int64_t ref_round_div(int64_t num, int64_t den, ac_rounding rnd)
+{
+    int64_t q = num / den, r = num % den;
+    if (r < 0) {
+        q -= 1;
+        r += den;
+    }
+    if (rnd == AC_ROUND_NEAREST_EVEN && (2 * r > den || (2 * r == den && (q % 2 != 0)))) {
+        q += 1;
+    }
+    return q;
+}
+
+static ac_q16 ref_fit(int64_t v, ac_overflow ovf, int *event)
+{
+    *event = v > INT32_MAX || v < INT32_MIN;
+    if (!*event) {
+        return (ac_q16)v;
+    }
+    if (ovf == AC_OVERFLOW_WRAP) {
+        int64_t m = ((v % 4294967296LL) + 4294967296LL) % 4294967296LL;
+        return (ac_q16)(m >= 2147483648LL ? m - 4294967296LL : m);
+    }
+    return v > 0 ? AC_Q16_MAX : AC_Q16_MIN;
+}
+
+static ac_q16 edge_or_random(unsigned i)
+{
+    static const ac_q16 edges[] = {0, 1, -1, 2, -2, AC_Q16_ONE, -AC_Q16_ONE,
+                                   AC_Q16_ONE / 2, -AC_Q16_ONE / 2, 3 * AC_Q16_ONE / 2,
+                                   AC_Q16_MAX, AC_Q16_MIN, AC_Q16_MAX - 1, AC_Q16_MIN + 1,
+                                   46341 << 8, -(46341 << 8), 32768, -32768, 32769};
+    const unsigned n_edges = sizeof edges / sizeof edges[0];
+    if (i < n_edges * n_edges) {
+        return edges[i % n_edges];
+    }
+    uint64_t r = check_rng();
+    switch (r & 3u) {
+    case 0: /* small magnitudes, where ties and cancellations live */
+        return (ac_q16)((int32_t)(r >> 40) - (1 << 23)) >> (int)((r >> 8) & 15u);
+    default:
+        return (ac_q16)(uint32_t)(r >> 32) == 0 ? 1 : (ac_q16)(int64_t)((r >> 32) - 2147483648ull);
+    }
+}
+
+static void test_mul_div(void)
+{
+    const unsigned n_edges = 19;
+    for (unsigned i = 0; i < 400000u; ++i) {
+        ac_q16 a = edge_or_random(i);
+        ac_q16 b = i < n_edges * n_edges ? edge_or_random(i / n_edges) : edge_or_random(i + 7);
+        for (int ri = 0; ri < 2; ++ri) {
+            for (int oi = 0; oi < 3; ++oi) {
+                ac_rounding rnd = ROUNDINGS[ri];
+                ac_overflow ovf = OVERFLOWS[oi];
+                ac_status st;
+                int event;
+                ac_q16 got = ac_q16_mul(a, b, rnd, ovf, &st);
+                ac_q16 want = ref_fit(ref_round_div((int64_t)a * b, 65536, rnd), ovf, &event);
+                CHECK(got == want && (st == AC_STATUS_RANGE) == event,
+                      "mul(%d, %d) rnd=%d ovf=%d: got %d st=%d want %d", a, b, rnd, ovf, got,
+                      st, want);
+                got = ac_q16_div(a, b, rnd, ovf, &st);
+                if (b == 0) {
+                    want = a > 0 ? AC_Q16_MAX : (a < 0 ? AC_Q16_MIN : 0);
+                    CHECK(got == want && st == AC_STATUS_DIV_BY_ZERO, "div(%d, 0)", a);
+                    continue;
+                }
+                int64_t num = (int64_t)a * 65536, den = b;
+                if (den < 0) {
+                    num = -num;
+                    den = -den;
+                }
+                want = ref_fit(ref_round_div(num, den, rnd), ovf, &event);
+                CHECK(got == want && (st == AC_STATUS_RANGE) == event,
+                      "div(%d, %d) rnd=%d ovf=%d: got %d st=%d want %d", a, b, rnd, ovf, got,
+                      st, want);
+            }
+        }
+    }
+}
+
+static void test_exact_ties(void)
+{
+    ac_status st;
+    /* 0.5 LSB products: 1 * 32768 raw = 2^15 / 2^16 exactly half */
+    CHECK(ac_q16_mul(1, 32768, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == 0, "tie to 0");
+    CHECK(ac_q16_mul(3, 32768, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == 2, "tie to 2");
+    CHECK(ac_q16_mul(-1, 32768, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == 0, "-tie");
+    CHECK(ac_q16_mul(-3, 32768, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == -2, "-tie");
+    CHECK(ac_q16_mul(-1, 32768, AC_ROUND_FLOOR, AC_OVERFLOW_SATURATE, &st) == -1, "floor");
+    CHECK(ac_q16_mul(AC_Q16_MIN, AC_Q16_MIN, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_WRAP, &st) == 0
+              && st == AC_STATUS_RANGE,
+          "MIN*MIN wraps to 2^46 mod 2^32 = 0");
+    CHECK(ac_q16_div(AC_Q16_MIN, -AC_Q16_ONE, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st)
+                  == AC_Q16_MAX && st == AC_STATUS_RANGE,
+          "MIN / -1 saturates");
+    CHECK(ac_q16_div(1, 4 * AC_Q16_ONE, AC_ROUND_NEAREST_EVEN,
+                     AC_OVERFLOW_SATURATE, &st) == 0,
+          "1 raw / 4 = 0.25 raw rounds to 0");
+    CHECK(ac_q16_div(3, 2 * AC_Q16_ONE, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == 2,
+          "3 raw / 2 = 1.5 raw ties to 2");
+    CHECK(ac_q16_div(5, 2 * AC_Q16_ONE, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == 2,
+          "5 raw / 2 = 2.5 raw ties to 2");
+}
+
+static void test_sqrt(void)
+{
+    for (unsigned i = 0; i < 2000000u; ++i) {
+        ac_q16 a = i < 1000u ? (ac_q16)i : (i < 2000u ? AC_Q16_MAX - (ac_q16)(i - 1000u)
+                                                     : (ac_q16)(check_rng() >> 33));
+        ac_status st;
+        ac_q16 s = ac_q16_sqrt(a, AC_ROUND_NEAREST_EVEN, &st);
+        ac_q16 f = ac_q16_sqrt(a, AC_ROUND_FLOOR, &st);
+        /* nearest: (s - 1/2)^2 <= n < (s + 1/2)^2 with n = a * 2^16, times 4 */
+        uint64_t n4 = (uint64_t)a << 18;
+        uint64_t lo = (uint64_t)(2 * (int64_t)s - 1) * (uint64_t)(2 * (int64_t)s - 1);
+        uint64_t hi = (uint64_t)(2 * (int64_t)s + 1) * (uint64_t)(2 * (int64_t)s + 1);
+        CHECK(st == AC_OK && (s == 0 || lo <= n4) && n4 < hi, "sqrt(%d) = %d", a, s);
+        uint64_t n = (uint64_t)a << 16;
+        CHECK((uint64_t)f * (uint64_t)f <= n && (uint64_t)(f + 1) * (uint64_t)(f + 1) > n,
+              "floor sqrt(%d) = %d", a, f);
+    }
+    ac_status st;
+    CHECK(ac_q16_sqrt(-1, AC_ROUND_NEAREST_EVEN, &st) == 0 && st == AC_STATUS_DOMAIN, "sqrt(-1)");
+    CHECK(ac_q16_sqrt(4 * AC_Q16_ONE, AC_ROUND_NEAREST_EVEN, &st) == 2 * AC_Q16_ONE, "sqrt(4)");
+}
+
+static void test_exp(void)
+{
+    long double worst = 0;
+    for (int32_t a = -(18 << 16); a < (11 << 16); a += 3) {
+        ac_status st;
+        long double exact = expl((long double)a / 65536.0L) * 65536.0L;
+        ac_q16 q = ac_q16_exp(a, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st);
+        if (exact >= 2147483647.5L) {
+            CHECK(q == AC_Q16_MAX && st == AC_STATUS_RANGE, "exp(%d) saturates", a);
+            continue;
+        }
+        long double err = fabsl((long double)q - exact);
+        worst = err > worst ? err : worst;
+        CHECK(st == AC_OK && err <= 0.5L + 1e-9L, "exp(%d) = %d, exact %.6Lf", a, q, exact);
+        ac_q16 f = ac_q16_exp(a, AC_ROUND_FLOOR, AC_OVERFLOW_SATURATE, &st);
+        CHECK((long double)f <= exact + 1e-9L && exact < (long double)f + 1.0L + 1e-9L,
+              "floor exp(%d) = %d, exact %.6Lf", a, f, exact);
+    }
+    ac_status st;
+    CHECK(ac_q16_exp(0, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == AC_Q16_ONE,
+          "exp(0) == 1 exactly");
+    CHECK(ac_q16_exp(AC_Q16_MIN, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == 0
+              && st == AC_OK, "exp(MIN) = 0");
+    CHECK(ac_q16_exp(AC_Q16_MAX, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_RAISE, &st) == AC_Q16_MAX
+              && st == AC_STATUS_RANGE, "exp(MAX) saturates");
+    printf("exp: worst error %.6Lf LSB\n", worst);
+}
+
+static void test_wide_mul(void)
+{
+    for (unsigned i = 0; i < 100000u; ++i) {
+        uint64_t a = check_rng(), b = check_rng(), hi, lo;
+        ac_q16__mul_u64(a, b, &hi, &lo);
+        /* check modulo 2^64 and via the 32-bit schoolbook on the high word */
+        CHECK(lo == a * b, "low word");
+        long double approx = (long double)a * (long double)b / 18446744073709551616.0L;
+        CHECK(fabsl((long double)hi - approx) <= 2.0L + approx * 1e-18L, "high word");
+    }
+}
+
+static void test_convert(void)
+{
+    ac_status st;
+    CHECK(ac_q16_from_double(1.0, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == 65536, "1");
+    CHECK(ac_q16_from_double(0.5 / 65536, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == 0,
+          "tie to even 0");
+    CHECK(ac_q16_from_double(1.5 / 65536, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == 2,
+          "tie to even 2");
+    CHECK(ac_q16_from_double(-1.5 / 65536, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == -2,
+          "negative tie");
+    CHECK(ac_q16_from_double(-0.25 / 65536, AC_ROUND_FLOOR, AC_OVERFLOW_SATURATE, &st) == -1,
+          "floor");
+    CHECK(ac_q16_from_double(NAN, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st) == 0
+              && st == AC_STATUS_DOMAIN, "NaN");
+    CHECK(ac_q16_from_double(INFINITY, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st)
+                  == AC_Q16_MAX && st == AC_STATUS_RANGE, "inf saturates");
+    CHECK(ac_q16_from_double(-1e300, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st)
+                  == AC_Q16_MIN && st == AC_STATUS_RANGE, "-huge saturates");
+    CHECK(ac_q16_from_double(32768.0, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_WRAP, &st) == AC_Q16_MIN
+              && st == AC_STATUS_RANGE, "2^15 wraps to MIN");
+    CHECK(ac_q16_from_double(ldexp(1.0, 60) + 65536.0 * 3, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_WRAP,
+                             &st) == 0, "2^76 + 3*2^32 raw wraps to 0");
+    CHECK(ac_q16_from_double(ldexp(1.0, 47) + 5.0, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_WRAP,
+                             &st) == 5 << 16, "wrap keeps the low 32 bits");
+    CHECK(ac_q16_from_double(-INFINITY, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_WRAP, &st) == 0
+              && st == AC_STATUS_DOMAIN, "inf cannot wrap");
+    for (unsigned i = 0; i < 100000u; ++i) {
+        ac_q16 q = (ac_q16)(int64_t)((check_rng() >> 32) - 2147483648ull);
+        CHECK(ac_q16_from_double(ac_q16_to_double(q), AC_ROUND_FLOOR, AC_OVERFLOW_RAISE, &st) == q
+                  && st == AC_OK, "round trip %d", q);
+    }
+}
+
+static void test_strided_loops(void)
+{
+    ac_q16 a[6] = {AC_Q16_ONE, 2 * AC_Q16_ONE, AC_Q16_MAX, 3, -AC_Q16_ONE, 0};
+    ac_q16 b[1] = {2 * AC_Q16_ONE};
+    ac_q16 out[6] = {0};
+    ac_tally tally = {0, 0, AC_OK};
+    ac_status st = ac_q16_binary_n(AC_Q16_OP_MUL, 6, a, 1, b, 0, out, 1, AC_ROUND_NEAREST_EVEN,
+                                   AC_OVERFLOW_SATURATE, &tally);
+    CHECK(st == AC_OK && tally.events == 1 && tally.first_index == 2 && out[2] == AC_Q16_MAX
+              && out[1] == 4 * AC_Q16_ONE && out[3] == 6, "broadcast mul with one saturation");
+    ac_tally raised = {0, 0, AC_OK};
+    st = ac_q16_binary_n(AC_Q16_OP_MUL, 6, a, 1, b, 0, out, 1, AC_ROUND_NEAREST_EVEN,
+                         AC_OVERFLOW_RAISE, &raised);
+    CHECK(st == AC_STATUS_RANGE && raised.first_index == 2, "raise stops at the first event");
+    ac_tally sq = {0, 0, AC_OK};
+    st = ac_q16_unary_n(AC_Q16_OP_SQRT, 3, a + 3, 1, out, -1 + 2, AC_ROUND_NEAREST_EVEN,
+                        AC_OVERFLOW_SATURATE, &sq);
+    CHECK(st == AC_STATUS_DOMAIN && sq.first_index == 1, "negative sqrt stops the row");
+}
+
+int main(void)
+{
+    test_exact_ties();
+    test_mul_div();
+    test_sqrt();
+    test_exp();
+    test_wide_mul();
+    test_convert();
+    test_strided_loops();
+    return check_report(AC_HAVE_INT128 ? "test_q16 (__int128)" : "test_q16 (portable)");
+}
