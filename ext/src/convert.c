@@ -76,6 +76,22 @@ ac_status ac_q16_from_float_n(size_t n, const float *x, ptrdiff_t sx, ac_q16 *ou
     AC__FROM_REAL_LOOP();
 }
 
+ac_status ac_q16_from_int64_n(size_t n, const int64_t *x, ptrdiff_t sx, ac_q16 *out,
+                              ptrdiff_t so, ac_overflow ovf, ac_tally *tally)
+{
+    for (size_t i = 0; i < n; ++i, x += sx, out += so) {
+        ac_status st;
+        *out = ac_q16_from_int(*x, ovf, &st);
+        if (st != AC_OK) {
+            ac_tally_note(tally, i, st);
+            if (ovf == AC_OVERFLOW_RAISE) {
+                return st;
+            }
+        }
+    }
+    return AC_OK;
+}
+
 void ac_q16_to_double_n(size_t n, const ac_q16 *q, ptrdiff_t sq, double *out, ptrdiff_t so)
 {
     for (size_t i = 0; i < n; ++i, q += sq, out += so) {

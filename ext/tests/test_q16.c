@@ -213,6 +213,13 @@ static void test_convert(void)
                              &st) == 5 << 16, "wrap keeps the low 32 bits");
     CHECK(ac_q16_from_double(-INFINITY, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_WRAP, &st) == 0
               && st == AC_STATUS_DOMAIN, "inf cannot wrap");
+    CHECK(ac_q16_from_int(-32768, AC_OVERFLOW_RAISE, &st) == AC_Q16_MIN && st == AC_OK, "-2^15");
+    CHECK(ac_q16_from_int(32767, AC_OVERFLOW_RAISE, &st) == 32767 * 65536 && st == AC_OK, "32767");
+    CHECK(ac_q16_from_int(32768, AC_OVERFLOW_SATURATE, &st) == AC_Q16_MAX
+              && st == AC_STATUS_RANGE, "2^15 saturates");
+    CHECK(ac_q16_from_int(INT64_MIN, AC_OVERFLOW_WRAP, &st) == 0 && st == AC_STATUS_RANGE,
+          "INT64_MIN wraps to 0");
+    CHECK(ac_q16_from_int(65537, AC_OVERFLOW_WRAP, &st) == 65536, "65537 wraps to 1.0");
     for (unsigned i = 0; i < 100000u; ++i) {
         ac_q16 q = (ac_q16)(int64_t)((check_rng() >> 32) - 2147483648ull);
         CHECK(ac_q16_from_double(ac_q16_to_double(q), AC_ROUND_FLOOR, AC_OVERFLOW_RAISE, &st) == q

@@ -33,6 +33,8 @@ ac_status ac_q16_from_double_n(size_t n, const double *x, ptrdiff_t sx, ac_q16 *
 ac_status ac_q16_from_float_n(size_t n, const float *x, ptrdiff_t sx, ac_q16 *out,
                               ptrdiff_t so, ac_rounding rnd, ac_overflow ovf,
                               ac_tally *tally);
+ac_status ac_q16_from_int64_n(size_t n, const int64_t *x, ptrdiff_t sx, ac_q16 *out,
+                              ptrdiff_t so, ac_overflow ovf, ac_tally *tally);
 void ac_q16_to_double_n(size_t n, const ac_q16 *q, ptrdiff_t sq, double *out, ptrdiff_t so);
 
 #ifdef __cplusplus

@@ -99,6 +99,20 @@ static inline ac_q16 ac_q16_sub(ac_q16 a, ac_q16 b, ac_overflow ovf, ac_status *
     return ac_q16_fit((int64_t)a - (int64_t)b, ovf, status);
 }
 
+/* The integer x as Q16.16 (x * 2^16): exact, the only event is range. */
+static inline ac_q16 ac_q16_from_int(int64_t x, ac_overflow ovf, ac_status *status)
+{
+    if (x > (int64_t)(AC_Q16_MAX >> AC_Q16_FRAC_BITS) || x < -((int64_t)1 << 15)) {
+        *status = AC_STATUS_RANGE;
+        if (ovf == AC_OVERFLOW_WRAP) {
+            return ac_q16__from_bits((uint32_t)(((uint64_t)x << AC_Q16_FRAC_BITS) & 0xFFFFFFFFu));
+        }
+        return x > 0 ? AC_Q16_MAX : AC_Q16_MIN;
+    }
+    *status = AC_OK;
+    return (ac_q16)(x * AC_Q16_ONE);
+}
+
 /* a * b: the 62-bit product is exact; one rounding point (>> 16). */
 static inline ac_q16 ac_q16_mul(ac_q16 a, ac_q16 b, ac_rounding rnd, ac_overflow ovf,
                                 ac_status *status)

@@ -1,0 +1,51 @@
+"""Build: the C99 core as a static library with strict warnings, and the
+Cython extensions linked against it.  ``pip install .`` runs all of it.
+
+ATTNCORE_CYTHON_CHECKS=1 turns Cython's bounds/wraparound checks back on
+for debugging.
+"""
+import os
+from glob import glob
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+CORE_INCLUDE = "ext/include"
+CORE_FLAGS = ["-std=c99", "-O3", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow"]
+EXT_FLAGS = ["-O3", "-Wall"]
+DEBUG_CHECKS = os.environ.get("ATTNCORE_CYTHON_CHECKS") == "1"
+
+core = (
+    "attncore_core",
+    {
+        "sources": sorted(glob("ext/src/*.c")),
+        "include_dirs": [CORE_INCLUDE],
+        "cflags": CORE_FLAGS,
+    },
+)
+
+
+def extension(name):
+    return Extension(
+        f"attncore.{name}",
+        sources=[f"src/attncore/{name}.pyx"],
+        include_dirs=[numpy.get_include(), CORE_INCLUDE],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
+        extra_compile_args=EXT_FLAGS,
+    )
+
+
+setup(
+    libraries=[core],
+    ext_modules=cythonize(
+        [extension("_elementwise")],
+        compiler_directives={
+            "language_level": 3,
+            "boundscheck": DEBUG_CHECKS,
+            "wraparound": DEBUG_CHECKS,
+            "cdivision": True,
+            "embedsignature": True,
+        },
+    ),
+)

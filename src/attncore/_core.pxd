@@ -1,0 +1,61 @@
+# Declarations of the C99 core (ext/include/attncore).  The only place that
+# mirrors the C API; every .pyx cimports from here.
+from libc.stdint cimport int32_t, int64_t
+
+cdef extern from "attncore/status.h" nogil:
+    ctypedef enum ac_rounding:
+        AC_ROUND_NEAREST_EVEN
+        AC_ROUND_FLOOR
+    ctypedef enum ac_overflow:
+        AC_OVERFLOW_SATURATE
+        AC_OVERFLOW_RAISE
+        AC_OVERFLOW_WRAP
+    ctypedef enum ac_status:
+        AC_OK
+        AC_STATUS_RANGE
+        AC_STATUS_DIV_BY_ZERO
+        AC_STATUS_DOMAIN
+    ctypedef struct ac_tally:
+        size_t events
+        size_t first_index
+        ac_status first_status
+
+cdef extern from "attncore/q16.h" nogil:
+    ctypedef int32_t ac_q16
+    enum:
+        AC_Q16_FRAC_BITS
+        AC_Q16_ONE
+        AC_Q16_MAX
+        AC_Q16_MIN
+        AC_Q16_EPS
+
+cdef extern from "attncore/q16_elementwise.h" nogil:
+    ctypedef enum ac_q16_binary_op:
+        AC_Q16_OP_ADD
+        AC_Q16_OP_SUB
+        AC_Q16_OP_MUL
+        AC_Q16_OP_DIV
+    ctypedef enum ac_q16_unary_op:
+        AC_Q16_OP_SQRT
+        AC_Q16_OP_EXP
+    ac_status ac_q16_binary_n(ac_q16_binary_op op, size_t n,
+                              const ac_q16 *a, ptrdiff_t sa,
+                              const ac_q16 *b, ptrdiff_t sb,
+                              ac_q16 *out, ptrdiff_t so,
+                              ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
+    ac_status ac_q16_unary_n(ac_q16_unary_op op, size_t n,
+                             const ac_q16 *a, ptrdiff_t sa,
+                             ac_q16 *out, ptrdiff_t so,
+                             ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
+
+cdef extern from "attncore/convert.h" nogil:
+    ac_status ac_q16_from_double_n(size_t n, const double *x, ptrdiff_t sx, ac_q16 *out,
+                                   ptrdiff_t so, ac_rounding rnd, ac_overflow ovf,
+                                   ac_tally *tally)
+    ac_status ac_q16_from_float_n(size_t n, const float *x, ptrdiff_t sx, ac_q16 *out,
+                                  ptrdiff_t so, ac_rounding rnd, ac_overflow ovf,
+                                  ac_tally *tally)
+    ac_status ac_q16_from_int64_n(size_t n, const int64_t *x, ptrdiff_t sx, ac_q16 *out,
+                                  ptrdiff_t so, ac_overflow ovf, ac_tally *tally)
+    void ac_q16_to_double_n(size_t n, const ac_q16 *q, ptrdiff_t sq, double *out,
+                            ptrdiff_t so)

@@ -1,0 +1,199 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Loops and dispatch for the elementwise Q16.16 kernels and conversions.
+
+The Python layer hands over operands already broadcast to one shape (and
+aligned); this module walks them row by row without the GIL, calls the C
+core's strided row kernels, and returns what the core reported as
+``(status, events, first_flat_index)``.  It raises nothing itself: turning a
+status into an exception is the Python layer's job.
+"""
+cimport numpy as cnp
+from libc.stdint cimport int64_t
+
+from attncore._core cimport *
+
+cnp.import_array()
+
+# The C header is the one place these numbers are defined.
+FRAC_BITS = AC_Q16_FRAC_BITS
+ONE = AC_Q16_ONE
+MAX = AC_Q16_MAX
+MIN = AC_Q16_MIN
+
+STATUS_OK = AC_OK
+STATUS_RANGE = AC_STATUS_RANGE
+STATUS_DIV_BY_ZERO = AC_STATUS_DIV_BY_ZERO
+STATUS_DOMAIN = AC_STATUS_DOMAIN
+
+ROUNDING = {"nearest": AC_ROUND_NEAREST_EVEN, "floor": AC_ROUND_FLOOR}
+OVERFLOW = {"saturate": AC_OVERFLOW_SATURATE, "raise": AC_OVERFLOW_RAISE,
+            "wrap": AC_OVERFLOW_WRAP}
+BINARY_OPS = {"add": AC_Q16_OP_ADD, "sub": AC_Q16_OP_SUB,
+              "mul": AC_Q16_OP_MUL, "div": AC_Q16_OP_DIV}
+UNARY_OPS = {"sqrt": AC_Q16_OP_SQRT, "exp": AC_Q16_OP_EXP}
+
+cdef enum:
+    MAX_OPERANDS = 3
+    MAX_DIMS = 64
+
+cdef enum RowKind:
+    ROW_BINARY
+    ROW_UNARY
+    ROW_FROM_F64
+    ROW_FROM_F32
+    ROW_FROM_I64
+    ROW_TO_F64
+
+cdef struct Rows:
+    int nops
+    int ndim
+    Py_ssize_t size
+    Py_ssize_t shape[MAX_DIMS]
+    Py_ssize_t strides[MAX_OPERANDS][MAX_DIMS]  # bytes, outer dims
+    ptrdiff_t inner[MAX_OPERANDS]               # elements, last dim
+    char *data[MAX_OPERANDS]
+
+
+cdef int _layout(Rows *rows, tuple arrays) except -1:
+    """Describe same-shape arrays as rows, merging dims that are contiguous
+    with their neighbour in every operand (C order is preserved, so the flat
+    index of an event is the C-order index in the common shape)."""
+    cdef cnp.ndarray arr
+    cdef int k, d, nd
+    cdef Py_ssize_t extent
+    arr = arrays[0]
+    nd = arr.ndim
+    rows.nops = len(arrays)
+    rows.size = arr.size
+    rows.ndim = 0
+    for k in range(rows.nops):
+        rows.data[k] = <char *>cnp.PyArray_DATA(arrays[k])
+    for d in range(nd):
+        extent = arr.shape[d]
+        if extent == 1:
+            continue
+        if rows.ndim > 0:
+            for k in range(rows.nops):
+                if (<cnp.ndarray>arrays[k]).strides[d] * extent != rows.strides[k][rows.ndim - 1]:
+                    break
+            else:
+                rows.shape[rows.ndim - 1] *= extent
+                for k in range(rows.nops):
+                    rows.strides[k][rows.ndim - 1] = (<cnp.ndarray>arrays[k]).strides[d]
+                continue
+        rows.shape[rows.ndim] = extent
+        for k in range(rows.nops):
+            rows.strides[k][rows.ndim] = (<cnp.ndarray>arrays[k]).strides[d]
+        rows.ndim += 1
+    if rows.ndim == 0:
+        rows.ndim = 1
+        rows.shape[0] = 1
+        for k in range(rows.nops):
+            rows.strides[k][0] = 0
+    for k in range(rows.nops):
+        rows.inner[k] = rows.strides[k][rows.ndim - 1] // (<cnp.ndarray>arrays[k]).itemsize
+    return 0
+
+
+cdef ac_status _row(RowKind kind, int op, size_t n, char **p, ptrdiff_t *s,
+                    ac_rounding rnd, ac_overflow ovf, ac_tally *tally) noexcept nogil:
+    if kind == ROW_BINARY:
+        return ac_q16_binary_n(<ac_q16_binary_op>op, n, <ac_q16 *>p[0], s[0],
+                               <ac_q16 *>p[1], s[1], <ac_q16 *>p[2], s[2], rnd, ovf, tally)
+    if kind == ROW_UNARY:
+        return ac_q16_unary_n(<ac_q16_unary_op>op, n, <ac_q16 *>p[0], s[0],
+                              <ac_q16 *>p[1], s[1], rnd, ovf, tally)
+    if kind == ROW_FROM_F64:
+        return ac_q16_from_double_n(n, <double *>p[0], s[0], <ac_q16 *>p[1], s[1],
+                                    rnd, ovf, tally)
+    if kind == ROW_FROM_F32:
+        return ac_q16_from_float_n(n, <float *>p[0], s[0], <ac_q16 *>p[1], s[1],
+                                   rnd, ovf, tally)
+    if kind == ROW_FROM_I64:
+        return ac_q16_from_int64_n(n, <int64_t *>p[0], s[0], <ac_q16 *>p[1], s[1],
+                                   ovf, tally)
+    ac_q16_to_double_n(n, <ac_q16 *>p[0], s[0], <double *>p[1], s[1])
+    return AC_OK
+
+
+cdef ac_status _run(Rows *rows, RowKind kind, int op, ac_rounding rnd, ac_overflow ovf,
+                    ac_tally *total) noexcept nogil:
+    cdef Py_ssize_t idx[MAX_DIMS]
+    cdef char *ptr[MAX_OPERANDS]
+    cdef Py_ssize_t inner_n = rows.shape[rows.ndim - 1]
+    cdef Py_ssize_t row = 0
+    cdef int d, k
+    cdef ac_tally tally
+    cdef ac_status st
+    if rows.size == 0:
+        return AC_OK
+    for d in range(rows.ndim):
+        idx[d] = 0
+    for k in range(rows.nops):
+        ptr[k] = rows.data[k]
+    while True:
+        tally.events = 0
+        st = _row(kind, op, <size_t>inner_n, ptr, rows.inner, rnd, ovf, &tally)
+        if tally.events:
+            if total.events == 0:
+                total.first_index = <size_t>(row * inner_n) + tally.first_index
+                total.first_status = tally.first_status
+            total.events += tally.events
+        if st != AC_OK:
+            return st
+        row += 1
+        d = rows.ndim - 2
+        while d >= 0:
+            idx[d] += 1
+            for k in range(rows.nops):
+                ptr[k] += rows.strides[k][d]
+            if idx[d] < rows.shape[d]:
+                break
+            for k in range(rows.nops):
+                ptr[k] -= rows.strides[k][d] * rows.shape[d]
+            idx[d] = 0
+            d -= 1
+        if d < 0:
+            return AC_OK
+
+
+cdef tuple _go(tuple arrays, RowKind kind, int op, int rnd, int ovf):
+    cdef Rows rows
+    cdef ac_tally total
+    cdef ac_status st
+    _layout(&rows, arrays)
+    total.events = 0
+    total.first_index = 0
+    total.first_status = AC_OK
+    with nogil:
+        st = _run(&rows, kind, op, <ac_rounding>rnd, <ac_overflow>ovf, &total)
+    return (<int>st, total.events, total.first_index, <int>total.first_status)
+
+
+def binary(str name, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int rnd, int ovf):
+    """out = a (op) b elementwise; int32 operands of one shape."""
+    return _go((a, b, out), ROW_BINARY, BINARY_OPS[name], rnd, ovf)
+
+
+def unary(str name, cnp.ndarray a, cnp.ndarray out, int rnd, int ovf):
+    """out = op(a) elementwise; int32 operands of one shape."""
+    return _go((a, out), ROW_UNARY, UNARY_OPS[name], rnd, ovf)
+
+
+def from_real(cnp.ndarray x, cnp.ndarray out, int rnd, int ovf):
+    """out = Q16.16 of x; x float64, float32 or int64 (exact integers)."""
+    cdef RowKind kind
+    if x.dtype.num == cnp.NPY_DOUBLE:
+        kind = ROW_FROM_F64
+    elif x.dtype.num == cnp.NPY_FLOAT:
+        kind = ROW_FROM_F32
+    elif x.dtype.num == cnp.NPY_INT64:
+        kind = ROW_FROM_I64
+    else:
+        raise AssertionError(f"from_real got {x.dtype}; the Python layer converts first")
+    return _go((x, out), kind, 0, rnd, ovf)
+
+
+def to_double(cnp.ndarray q, cnp.ndarray out):
+    """out = q / 2^16 exactly."""
+    return _go((q, out), ROW_TO_F64, 0, 0, 0)

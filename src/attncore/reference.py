@@ -1,0 +1,196 @@
+"""Slow, obviously-correct twins of the attncore kernels.
+
+These are the oracle for the tests and for the accuracy report.  Q16.16
+twins compute in unbounded Python integers and :class:`fractions.Fraction`
+(exact), or, for transcendental functions, in float64 with a proof of
+sufficient accuracy and mpmath where float64 cannot decide.  They follow the
+same rounding, overflow and error rules as :mod:`attncore.q16`, so tests can
+check that both agree on values *and* on when they raise.
+
+Nothing here is fast, and nothing here calls the C core.
+"""
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from attncore.errors import Q16OverflowError
+
+__all__ = [
+    "Q16_FRAC_BITS", "Q16_MIN", "Q16_MAX",
+    "round_ratio", "q16_fit",
+    "q16_add", "q16_sub", "q16_mul", "q16_div", "q16_sqrt", "q16_exp",
+    "q16_exp_exact", "q16_from_float", "q16_to_float",
+]
+
+Q16_FRAC_BITS = 16
+Q16_SCALE = 1 << Q16_FRAC_BITS
+Q16_MIN = -(1 << 31)
+Q16_MAX = (1 << 31) - 1
+
+
+def round_ratio(num, den, rounding="nearest"):
+    """``num / den`` rounded once to an integer, exactly.
+
+    Parameters
+    ----------
+    num, den : int
+        ``den != 0``.
+    rounding : {"nearest", "floor"}
+        Nearest with ties to even, or toward -inf.
+    """
+    if den < 0:
+        num, den = -num, -den
+    q, r = divmod(num, den)  # floor quotient, 0 <= r < den
+    if rounding == "nearest" and (2 * r > den or (2 * r == den and q % 2 == 1)):
+        q += 1
+    return q
+
+
+def q16_fit(v, overflow="saturate"):
+    """Fit an exact integer into int32: ``(value, out_of_range)``.
+
+    ``"raise"`` clamps like ``"saturate"`` here; the callers raise.
+    """
+    if Q16_MIN <= v <= Q16_MAX:
+        return v, False
+    if overflow == "wrap":
+        return (v - Q16_MIN) % (1 << 32) + Q16_MIN, True
+    return (Q16_MAX if v > 0 else Q16_MIN), True
+
+
+def _apply(kernel, fn, overflow, *arrays):
+    """Apply ``fn`` (Python ints -> exact unbounded int) over broadcast arrays
+    and fit the results, raising at the first event in C order as the
+    kernels do."""
+    arrays = np.broadcast_arrays(*(np.asarray(a) for a in arrays))
+    shape = arrays[0].shape
+    flat = [a.ravel().tolist() for a in arrays]
+    out = np.empty(len(flat[0]), dtype=np.int64)
+    for i, args in enumerate(zip(*flat)):
+        value = fn(*args)
+        fitted, event = q16_fit(value, overflow)
+        if event and overflow == "raise":
+            raise Q16OverflowError(kernel, np.unravel_index(i, shape) if shape else ())
+        out[i] = fitted
+    result = out.astype(np.int32).reshape(shape)
+    return result[()] if result.ndim == 0 else result
+
+
+def q16_add(a, b, overflow="saturate"):
+    """Exact ``a + b`` fitted to int32."""
+    return _apply("q16.add", lambda x, y: x + y, overflow, a, b)
+
+
+def q16_sub(a, b, overflow="saturate"):
+    """Exact ``a - b`` fitted to int32."""
+    return _apply("q16.sub", lambda x, y: x - y, overflow, a, b)
+
+
+def q16_mul(a, b, rounding="nearest", overflow="saturate"):
+    """``round(a * b / 2**16)`` exactly, fitted to int32."""
+    return _apply("q16.mul", lambda x, y: round_ratio(x * y, Q16_SCALE, rounding), overflow, a, b)
+
+
+def _div_one(x, y, rounding, overflow):
+    if y == 0:
+        if overflow == "raise":
+            raise ZeroDivisionError("q16.div: division by zero")
+        return Q16_MAX + 1 if x > 0 else (Q16_MIN - 1 if x < 0 else 0)
+    return round_ratio(x * Q16_SCALE, y, rounding)
+
+
+def q16_div(a, b, rounding="nearest", overflow="saturate"):
+    """``round(a * 2**16 / b)`` exactly; division by zero as :func:`attncore.q16.div`."""
+    return _apply("q16.div", lambda x, y: _div_one(x, y, rounding, overflow), overflow, a, b)
+
+
+def _sqrt_one(x, rounding):
+    if x < 0:
+        raise ValueError("q16.sqrt: sqrt of a negative number")
+    n = x * Q16_SCALE
+    s = math.isqrt(n)
+    # sqrt(n) >= s + 1/2  <=>  4n >= (2s + 1)^2  (never equal: odd square vs 4n)
+    if rounding == "nearest" and 4 * n > (2 * s + 1) ** 2:
+        s += 1
+    return s
+
+
+def q16_sqrt(a, rounding="nearest"):
+    """``round(sqrt(a * 2**16))`` exactly (integer square root)."""
+    return _apply("q16.sqrt", lambda x: _sqrt_one(x, rounding), "saturate", a)
+
+
+def q16_exp_exact(a):
+    """``exp(a / 2**16) * 2**16`` in float64 (the real result in raw units).
+
+    float64 exp is within 1 ulp, so this is within ``2**31 * 2**-52 = 2**-21``
+    raw units of the exact value over the range where the result fits int32.
+    """
+    return np.exp(np.asarray(a, dtype=np.float64) / Q16_SCALE) * Q16_SCALE
+
+
+# float64's error bound above, doubled for margin: closer to a rounding
+# boundary than this, float64 cannot decide and mpmath does.
+_EXP_UNDECIDED = 2.0 ** -20
+
+
+def _exp_round_mpmath(x, rounding):
+    import mpmath
+
+    with mpmath.workprec(128):
+        v = mpmath.exp(mpmath.mpf(int(x)) / Q16_SCALE) * Q16_SCALE
+        # exp of a nonzero rational is transcendental: never a tie
+        return int(mpmath.floor(v)) if rounding == "floor" else int(mpmath.nint(v))
+
+
+def q16_exp(a, rounding="nearest", overflow="saturate"):
+    """``exp(a / 2**16)`` correctly rounded to Q16.16 (saturating above MAX).
+
+    float64 decides every input whose exact result is farther than 2**-20
+    LSB from a rounding boundary; the rest are re-evaluated with mpmath at
+    128 bits.
+    """
+    a = np.asarray(a)
+    v = q16_exp_exact(a)
+    base = np.floor(v) if rounding == "floor" else np.floor(v + 0.5)
+    dist = np.abs(v - np.floor(v)) if rounding == "floor" else np.abs(v - np.floor(v) - 0.5)
+    if rounding == "floor":
+        dist = np.minimum(dist, np.abs(np.ceil(v) - v))
+    undecided = (dist < _EXP_UNDECIDED) & (a != 0) & (v < 2.0**32)
+    result = np.where(a == 0, float(Q16_SCALE), base)
+    if np.any(undecided):
+        for index in zip(*np.nonzero(undecided)):
+            result[index] = _exp_round_mpmath(a[index], rounding)
+    over = result > Q16_MAX
+    if overflow == "raise" and np.any(over):
+        first = np.flatnonzero(over)[0]
+        raise Q16OverflowError("q16.exp", np.unravel_index(first, a.shape) if a.shape else ())
+    result = np.where(over, Q16_MAX, result).astype(np.int32)
+    return result[()] if result.ndim == 0 else result
+
+
+def _from_float_one(x, rounding, overflow):
+    if isinstance(x, float) and math.isnan(x):
+        raise ValueError("q16.from_float: NaN has no Q16.16 value")
+    if isinstance(x, float) and math.isinf(x):
+        if overflow == "wrap":
+            raise ValueError("q16.from_float: an infinity cannot wrap")
+        return Q16_MAX + 1 if x > 0 else Q16_MIN - 1
+    exact = Fraction(x) * Q16_SCALE
+    return round_ratio(exact.numerator, exact.denominator, rounding)
+
+
+def q16_from_float(x, rounding="nearest", overflow="saturate"):
+    """``round(x * 2**16)`` from the exact rational value of each float."""
+    x = np.asarray(x)
+    if x.dtype.kind == "f":
+        x = x.astype(np.float64)  # exact for float16/32
+    return _apply(
+        "q16.from_float", lambda v: _from_float_one(v, rounding, overflow), overflow, x
+    )
+
+
+def q16_to_float(q):
+    """``q / 2**16`` as float64 (exact: 32 significant bits fit in 53)."""
+    return np.asarray(q).astype(np.float64) / Q16_SCALE
