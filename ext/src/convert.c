@@ -30,7 +30,8 @@ ac_q16 ac_q16_from_double(double x, ac_rounding rnd, ac_overflow ovf, ac_status 
         if (ovf != AC_OVERFLOW_WRAP) {
             return y > 0 ? AC_Q16_MAX : AC_Q16_MIN;
         }
-        if (y - y != 0.0) { /* infinity has no residue modulo 2^32 */
+        if (x - x != 0.0) { /* an infinite input has no residue modulo 2^32; a
+                               * finite x whose y overflowed is >= 2^84: 0 */
             *status = AC_STATUS_DOMAIN;
             return 0;
         }

@@ -211,6 +211,8 @@ static void test_convert(void)
                              &st) == 0, "2^76 + 3*2^32 raw wraps to 0");
     CHECK(ac_q16_from_double(ldexp(1.0, 47) + 5.0, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_WRAP,
                              &st) == 5 << 16, "wrap keeps the low 32 bits");
+    CHECK(ac_q16_from_double(2.7e303, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_WRAP, &st) == 0
+              && st == AC_STATUS_RANGE, "finite x with x * 2^16 = inf still wraps (to 0)");
     CHECK(ac_q16_from_double(-INFINITY, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_WRAP, &st) == 0
               && st == AC_STATUS_DOMAIN, "inf cannot wrap");
     CHECK(ac_q16_from_int(-32768, AC_OVERFLOW_RAISE, &st) == AC_Q16_MIN && st == AC_OK, "-2^15");

@@ -96,7 +96,8 @@ def _div_one(x, y, rounding, overflow):
     if y == 0:
         if overflow == "raise":
             raise ZeroDivisionError("q16.div: division by zero")
-        return Q16_MAX + 1 if x > 0 else (Q16_MIN - 1 if x < 0 else 0)
+        # the clamp of +-inf under every policy: there is nothing to wrap
+        return Q16_MAX if x > 0 else (Q16_MIN if x < 0 else 0)
     return round_ratio(x * Q16_SCALE, y, rounding)
 
 

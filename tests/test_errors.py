@@ -1,0 +1,68 @@
+"""Every error path of the Q16.16 foundation (DESIGN.md, "Errors")."""
+import numpy as np
+import pytest
+
+import attncore
+import attncore.q16 as q16
+
+
+def test_error_classes():
+    assert issubclass(attncore.Q16OverflowError, OverflowError)
+    assert issubclass(attncore.SingularMatrixError, np.linalg.LinAlgError)
+    assert issubclass(attncore.NotPositiveDefiniteError, np.linalg.LinAlgError)
+    err = attncore.Q16OverflowError("q16.mul", (1, 2))
+    assert err.kernel == "q16.mul" and err.index == (1, 2) and "q16.mul" in str(err)
+
+
+@pytest.mark.parametrize("fn", [q16.mul, q16.div, q16.add, q16.sub])
+@pytest.mark.parametrize("bad", [np.array([1.5]), np.array([1], dtype=np.int64), [1, 2], 3,
+                                 np.array([1], dtype=np.int16)])
+def test_binary_rejects_non_int32_with_conversion_hint(fn, bad):
+    good = np.array([1], dtype=np.int32)
+    with pytest.raises(TypeError, match=r"expects int32 raw Q16.16 .*q16.from_float"):
+        fn(bad, good)
+    with pytest.raises(TypeError, match=r"for `b`"):
+        fn(good, bad)
+
+
+@pytest.mark.parametrize("fn", [q16.sqrt, q16.exp, q16.to_float])
+def test_unary_rejects_floats(fn):
+    with pytest.raises(TypeError, match="q16.from_float"):
+        fn(np.array([0.5]))
+
+
+def test_shapes_that_do_not_broadcast_name_both():
+    a = np.zeros((2, 3), dtype=np.int32)
+    b = np.zeros((4,), dtype=np.int32)
+    with pytest.raises(ValueError, match=r"q16.mul: .*\(2, 3\) and \(4,\)"):
+        q16.mul(a, b)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"rounding": "up"}, "rounding must be one of"),
+    ({"rounding": None}, "rounding must be one of"),
+    ({"overflow": "clip"}, "overflow must be one of"),
+])
+def test_bad_policy_names(kwargs, match):
+    a = np.zeros(2, dtype=np.int32)
+    with pytest.raises(ValueError, match=match):
+        q16.mul(a, a, **kwargs)
+
+
+def test_overflow_raise_names_kernel_and_index():
+    a = np.array([[0, 0], [0, q16.MAX]], dtype=np.int32)
+    with pytest.raises(attncore.Q16OverflowError,
+                       match=r"q16.add: result out of Q16.16 range at index \(1, 1\) \(raw a=2147483647, b=1\)"):
+        q16.add(a, np.int32(1), overflow="raise")
+
+
+def test_division_by_zero_raise_and_negative_sqrt():
+    with pytest.raises(ZeroDivisionError, match=r"q16.div: division by zero"):
+        q16.div(np.int32(5), np.int32(0), overflow="raise")
+    with pytest.raises(ValueError, match="negative"):
+        q16.sqrt(np.int32(-5))
+
+
+def test_nan_from_float():
+    with pytest.raises(ValueError, match="NaN"):
+        q16.from_float(float("nan"))
