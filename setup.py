@@ -12,8 +12,10 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 CORE_INCLUDE = "ext/include"
+CORE_HEADERS = sorted(glob("ext/include/attncore/*.h"))
 CORE_FLAGS = ["-std=c99", "-O3", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow"]
-EXT_FLAGS = ["-O3", "-Wall"]
+EXT_FLAGS = ["-O3", "-Wall", "-fopenmp"]
+EXT_LINK = ["-fopenmp"]
 DEBUG_CHECKS = os.environ.get("ATTNCORE_CYTHON_CHECKS") == "1"
 
 core = (
@@ -22,6 +24,8 @@ core = (
         "sources": sorted(glob("ext/src/*.c")),
         "include_dirs": [CORE_INCLUDE],
         "cflags": CORE_FLAGS,
+        # rebuild every object when a header changes (inline arithmetic lives there)
+        "obj_deps": {"": CORE_HEADERS},
     },
 )
 
@@ -30,9 +34,11 @@ def extension(name):
     return Extension(
         f"attncore.{name}",
         sources=[f"src/attncore/{name}.pyx"],
+        depends=CORE_HEADERS,
         include_dirs=[numpy.get_include(), CORE_INCLUDE],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
         extra_compile_args=EXT_FLAGS,
+        extra_link_args=EXT_LINK,
     )
 
 

@@ -6,20 +6,53 @@
  * its own branch-light loop; the contiguous case gets its own copy so the
  * compiler sees unit strides.
  */
+#include "attncore/config.h"
 #include "attncore/q16_elementwise.h"
 
-/* One loop body; OP is an expression of x (and y) yielding the result and
- * writing `st`.  STOP says whether an event ends the row. */
+/* Rows are processed in blocks: statuses go to a small byte buffer and are
+ * summed, so the arithmetic loop has no data-dependent branch and the
+ * compiler can unroll or vectorize it; the buffer is scanned for the first
+ * event only in a block that had one. */
+#define AC__BLOCK 512
+
+static void note_block(ac_tally *tally, size_t start, const unsigned char *st, size_t len,
+                       size_t events)
+{
+    size_t first = 0, last = len - 1;
+    while (st[first] == AC_OK) {
+        ++first;
+    }
+    while (st[last] == AC_OK) {
+        --last;
+    }
+    if (tally->events == 0) {
+        tally->first_index = start + first;
+        tally->first_status = (ac_status)st[first];
+    }
+    tally->last_index = start + last;
+    tally->events += events;
+}
+
+/* One loop body; EXPR is an expression of x (and y) yielding the result and
+ * writing `st`.  STOP says whether an event ends the row (overflow=raise). */
 #define AC__LOOP2(EXPR, STOP)                                                   \
     do {                                                                        \
-        if (sa == 1 && sb == 1 && so == 1) {                                    \
-            for (size_t i = 0; i < n; ++i) {                                    \
-                ac_status st;                                                   \
-                ac_q16 x = a[i], y = b[i];                                      \
-                out[i] = (EXPR);                                                \
-                if (st != AC_OK) {                                              \
-                    ac_tally_note(tally, i, st);                                \
-                    if (STOP) return st;                                        \
+        if (!(STOP) && sa == 1 && sb == 1 && so == 1) {                         \
+            unsigned char block_st[AC__BLOCK];                                  \
+            for (size_t start = 0; start < n; start += AC__BLOCK) {             \
+                size_t len = n - start < AC__BLOCK ? n - start : AC__BLOCK;     \
+                size_t events = 0;                                              \
+                const ac_q16 *pa = a + start, *pb = b + start;                  \
+                ac_q16 *po = out + start;                                       \
+                for (size_t j = 0; j < len; ++j) {                              \
+                    ac_status st;                                               \
+                    ac_q16 x = pa[j], y = pb[j];                                \
+                    po[j] = (EXPR);                                             \
+                    block_st[j] = (unsigned char)st;                            \
+                    events += st != AC_OK;                                      \
+                }                                                               \
+                if (events) {                                                   \
+                    note_block(tally, start, block_st, len, events);            \
                 }                                                               \
             }                                                                   \
         } else {                                                                \
@@ -69,6 +102,7 @@
 #define AC__CALL_MUL(R, O) ac_q16_mul(x, y, (R), (O), &st)
 #define AC__CALL_DIV(R, O) ac_q16_div(x, y, (R), (O), &st)
 
+AC_VECTOR_CLONES
 ac_status ac_q16_binary_n(ac_q16_binary_op op, size_t n,
                           const ac_q16 *a, ptrdiff_t sa,
                           const ac_q16 *b, ptrdiff_t sb,

@@ -234,19 +234,38 @@ static void test_strided_loops(void)
     ac_q16 a[6] = {AC_Q16_ONE, 2 * AC_Q16_ONE, AC_Q16_MAX, 3, -AC_Q16_ONE, 0};
     ac_q16 b[1] = {2 * AC_Q16_ONE};
     ac_q16 out[6] = {0};
-    ac_tally tally = {0, 0, AC_OK};
+    ac_tally tally = {0, 0, 0, AC_OK};
     ac_status st = ac_q16_binary_n(AC_Q16_OP_MUL, 6, a, 1, b, 0, out, 1, AC_ROUND_NEAREST_EVEN,
                                    AC_OVERFLOW_SATURATE, &tally);
     CHECK(st == AC_OK && tally.events == 1 && tally.first_index == 2 && out[2] == AC_Q16_MAX
               && out[1] == 4 * AC_Q16_ONE && out[3] == 6, "broadcast mul with one saturation");
-    ac_tally raised = {0, 0, AC_OK};
+    ac_tally raised = {0, 0, 0, AC_OK};
     st = ac_q16_binary_n(AC_Q16_OP_MUL, 6, a, 1, b, 0, out, 1, AC_ROUND_NEAREST_EVEN,
                          AC_OVERFLOW_RAISE, &raised);
     CHECK(st == AC_STATUS_RANGE && raised.first_index == 2, "raise stops at the first event");
-    ac_tally sq = {0, 0, AC_OK};
+    ac_tally sq = {0, 0, 0, AC_OK};
     st = ac_q16_unary_n(AC_Q16_OP_SQRT, 3, a + 3, 1, out, -1 + 2, AC_ROUND_NEAREST_EVEN,
                         AC_OVERFLOW_SATURATE, &sq);
     CHECK(st == AC_STATUS_DOMAIN && sq.first_index == 1, "negative sqrt stops the row");
+    /* a saturation before a NaN: first_index is the saturation, last_index
+     * the element the loop stopped at */
+    double x[4] = {1e10, 1.0, NAN, 2.0};
+    ac_tally conv = {0, 0, 0, AC_OK};
+    st = ac_q16_from_double_n(4, x, 1, out, 1, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &conv);
+    CHECK(st == AC_STATUS_DOMAIN && conv.first_index == 0 && conv.last_index == 2
+              && conv.events == 2, "stop index of a NaN after a saturation");
+    /* blocked contiguous path: events spread over several blocks */
+    static ac_q16 big[3000], two[3000], res[3000];
+    for (int i = 0; i < 3000; ++i) {
+        big[i] = (i == 700 || i == 2900) ? AC_Q16_MAX : AC_Q16_ONE;
+        two[i] = 2 * AC_Q16_ONE;
+    }
+    ac_tally blocks = {0, 0, 0, AC_OK};
+    st = ac_q16_binary_n(AC_Q16_OP_MUL, 3000, big, 1, two, 1, res, 1, AC_ROUND_NEAREST_EVEN,
+                         AC_OVERFLOW_SATURATE, &blocks);
+    CHECK(st == AC_OK && blocks.events == 2 && blocks.first_index == 700
+              && blocks.last_index == 2900 && res[700] == AC_Q16_MAX && res[1] == 2 * AC_Q16_ONE,
+          "blocked loop tallies across blocks");
 }
 
 int main(void)

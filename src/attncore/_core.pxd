@@ -18,6 +18,7 @@ cdef extern from "attncore/status.h" nogil:
     ctypedef struct ac_tally:
         size_t events
         size_t first_index
+        size_t last_index
         ac_status first_status
 
 cdef extern from "attncore/q16.h" nogil:

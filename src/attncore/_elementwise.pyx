@@ -4,10 +4,12 @@
 The Python layer hands over operands already broadcast to one shape (and
 aligned); this module walks them row by row without the GIL, calls the C
 core's strided row kernels, and returns what the core reported as
-``(status, events, first_flat_index)``.  It raises nothing itself: turning a
+``(status, events, first_index, first_status, stop_index)`` (flat C-order
+indices: the first range event, and the element an error stopped at).  It raises nothing itself: turning a
 status into an exception is the Python layer's job.
 """
 cimport numpy as cnp
+from cython.parallel cimport prange
 from libc.stdint cimport int64_t
 
 from attncore._core cimport *
@@ -35,6 +37,10 @@ UNARY_OPS = {"sqrt": AC_Q16_OP_SQRT, "exp": AC_Q16_OP_EXP}
 cdef enum:
     MAX_OPERANDS = 3
     MAX_DIMS = 64
+    MAX_THREADS = 64
+    # Below this many elements per thread, starting threads costs more than
+    # it saves.
+    MIN_PER_THREAD = 1 << 16
 
 cdef enum RowKind:
     ROW_BINARY
@@ -116,71 +122,112 @@ cdef ac_status _row(RowKind kind, int op, size_t n, char **p, ptrdiff_t *s,
     return AC_OK
 
 
-cdef ac_status _run(Rows *rows, RowKind kind, int op, ac_rounding rnd, ac_overflow ovf,
-                    ac_tally *total) noexcept nogil:
+cdef ac_status _run_range(Rows *rows, RowKind kind, int op, ac_rounding rnd,
+                          ac_overflow ovf, Py_ssize_t start, Py_ssize_t stop,
+                          ac_tally *total) noexcept nogil:
+    """Elements [start, stop) in C order; segments may begin and end mid-row.
+    Tally indices are flat indices into the whole operand."""
     cdef Py_ssize_t idx[MAX_DIMS]
     cdef char *ptr[MAX_OPERANDS]
-    cdef Py_ssize_t inner_n = rows.shape[rows.ndim - 1]
-    cdef Py_ssize_t row = 0
+    cdef int last = rows.ndim - 1
+    cdef Py_ssize_t inner_n = rows.shape[last]
+    cdef Py_ssize_t pos = start, seg, rem = start
     cdef int d, k
     cdef ac_tally tally
     cdef ac_status st
-    if rows.size == 0:
-        return AC_OK
-    for d in range(rows.ndim):
-        idx[d] = 0
+    if start >= stop:
+        return AC_OK  # also keeps an empty shape out of the unravel below
     for k in range(rows.nops):
         ptr[k] = rows.data[k]
-    while True:
+    for d in range(last, -1, -1):
+        idx[d] = rem % rows.shape[d]
+        rem = rem // rows.shape[d]
+        for k in range(rows.nops):
+            ptr[k] += idx[d] * rows.strides[k][d]
+    while pos < stop:
+        seg = inner_n - idx[last]
+        if seg > stop - pos:
+            seg = stop - pos
         tally.events = 0
-        st = _row(kind, op, <size_t>inner_n, ptr, rows.inner, rnd, ovf, &tally)
+        st = _row(kind, op, <size_t>seg, ptr, rows.inner, rnd, ovf, &tally)
         if tally.events:
             if total.events == 0:
-                total.first_index = <size_t>(row * inner_n) + tally.first_index
+                total.first_index = <size_t>pos + tally.first_index
                 total.first_status = tally.first_status
+            total.last_index = <size_t>pos + tally.last_index
             total.events += tally.events
         if st != AC_OK:
             return st
-        row += 1
-        d = rows.ndim - 2
-        while d >= 0:
-            idx[d] += 1
+        pos += seg
+        idx[last] += seg
+        for k in range(rows.nops):
+            ptr[k] += seg * rows.strides[k][last]
+        d = last
+        while d > 0 and idx[d] == rows.shape[d]:
             for k in range(rows.nops):
-                ptr[k] += rows.strides[k][d]
-            if idx[d] < rows.shape[d]:
-                break
-            for k in range(rows.nops):
-                ptr[k] -= rows.strides[k][d] * rows.shape[d]
+                ptr[k] += rows.strides[k][d - 1] - rows.shape[d] * rows.strides[k][d]
             idx[d] = 0
+            idx[d - 1] += 1
             d -= 1
-        if d < 0:
-            return AC_OK
+    return AC_OK
 
 
-cdef tuple _go(tuple arrays, RowKind kind, int op, int rnd, int ovf):
+cdef tuple _go(tuple arrays, RowKind kind, int op, int rnd, int ovf, int nthreads):
+    """Run the whole operand set, split into contiguous element ranges, one
+    per thread.  Per-range tallies are merged in range order, so the report
+    (and, with exact arithmetic, every output) is independent of the thread
+    count."""
     cdef Rows rows
+    cdef ac_tally tallies[MAX_THREADS]
+    cdef ac_status statuses[MAX_THREADS]
     cdef ac_tally total
-    cdef ac_status st
+    cdef ac_status status = AC_OK
+    cdef Py_ssize_t chunk, c, nchunks
+    cdef size_t stop_index = 0
     _layout(&rows, arrays)
+    nchunks = max(1, min(nthreads, MAX_THREADS, rows.size // MIN_PER_THREAD))
+    chunk = (rows.size + nchunks - 1) // nchunks if rows.size else 0
+    for c in range(nchunks):
+        tallies[c].events = 0
+        tallies[c].first_index = 0
+        tallies[c].last_index = 0
+        tallies[c].first_status = AC_OK
+    with nogil:
+        if nchunks == 1:
+            statuses[0] = _run_range(&rows, kind, op, <ac_rounding>rnd, <ac_overflow>ovf,
+                                     0, rows.size, &tallies[0])
+        else:
+            for c in prange(nchunks, num_threads=nchunks, schedule="static"):
+                statuses[c] = _run_range(&rows, kind, op, <ac_rounding>rnd, <ac_overflow>ovf,
+                                         c * chunk, min((c + 1) * chunk, rows.size), &tallies[c])
     total.events = 0
     total.first_index = 0
     total.first_status = AC_OK
-    with nogil:
-        st = _run(&rows, kind, op, <ac_rounding>rnd, <ac_overflow>ovf, &total)
-    return (<int>st, total.events, total.first_index, <int>total.first_status)
+    for c in range(nchunks):
+        if tallies[c].events:
+            if total.events == 0:
+                total.first_index = tallies[c].first_index
+                total.first_status = tallies[c].first_status
+            total.events += tallies[c].events
+        if statuses[c] != AC_OK:
+            status = statuses[c]
+            stop_index = tallies[c].last_index
+            break
+    return (<int>status, total.events, total.first_index, <int>total.first_status, stop_index)
 
 
-def binary(str name, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int rnd, int ovf):
+def binary(str name, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int rnd, int ovf,
+           int nthreads=1):
     """out = a (op) b elementwise; int32 operands of one shape."""
-    return _go((a, b, out), ROW_BINARY, BINARY_OPS[name], rnd, ovf)
+    return _go((a, b, out), ROW_BINARY, BINARY_OPS[name], rnd, ovf, nthreads)
 
 
-def unary(str name, cnp.ndarray a, cnp.ndarray out, int rnd, int ovf):
+def unary(str name, cnp.ndarray a, cnp.ndarray out, int rnd, int ovf, int nthreads=1):
     """out = op(a) elementwise; int32 operands of one shape."""
-    return _go((a, out), ROW_UNARY, UNARY_OPS[name], rnd, ovf)
+    return _go((a, out), ROW_UNARY, UNARY_OPS[name], rnd, ovf, nthreads)
 
 
-def from_real(cnp.ndarray x, cnp.ndarray out, int rnd, int ovf):
+def from_real(cnp.ndarray x, cnp.ndarray out, int rnd, int ovf, int nthreads=1):
     """out = Q16.16 of x; x float64, float32 or int64 (exact integers)."""
     cdef RowKind kind
     if x.dtype.num == cnp.NPY_DOUBLE:
@@ -191,9 +238,9 @@ def from_real(cnp.ndarray x, cnp.ndarray out, int rnd, int ovf):
         kind = ROW_FROM_I64
     else:
         raise AssertionError(f"from_real got {x.dtype}; the Python layer converts first")
-    return _go((x, out), kind, 0, rnd, ovf)
+    return _go((x, out), kind, 0, rnd, ovf, nthreads)
 
 
-def to_double(cnp.ndarray q, cnp.ndarray out):
+def to_double(cnp.ndarray q, cnp.ndarray out, int nthreads=1):
     """out = q / 2^16 exactly."""
-    return _go((q, out), ROW_TO_F64, 0, 0, 0)
+    return _go((q, out), ROW_TO_F64, 0, 0, 0, nthreads)

@@ -31,6 +31,7 @@ from attncore._validate import (
 )
 from attncore.errors import Q16OverflowError
 from attncore.saturation import SaturationCounts, count_saturations, record
+from attncore.threads import get_num_threads
 
 __all__ = [
     "FRAC_BITS", "ONE", "EPS", "MIN", "MAX",
@@ -53,11 +54,11 @@ MAX = _ew.MAX
 
 def _finish(kernel, report, shape, overflow, operands=(), domain_message=None):
     """Turn the core's report into an exception or a saturation count."""
-    status, events, first, first_status = report
+    status, events, first, first_status, stop = report
     if status == _ew.STATUS_OK:
         record(kernel, events, wrapped=overflow == "wrap")
         return
-    index = flat_to_index(first, shape)
+    index = flat_to_index(stop, shape)
     values = ", ".join(f"{name}={int(arr[index])}" for name, arr in operands)
     detail = f" (raw {values})" if values else ""
     if status == _ew.STATUS_DIV_BY_ZERO:
@@ -76,7 +77,7 @@ def _binary(name, a, b, rounding, overflow):
     ovf = overflow_code(kernel, overflow)
     a_b, b_b = broadcast(kernel, a, b)
     out = np.empty(a_b.shape, dtype=np.int32)
-    report = _ew.binary(name, a_b, b_b, out, rnd, ovf)
+    report = _ew.binary(name, a_b, b_b, out, rnd, ovf, get_num_threads())
     _finish(kernel, report, out.shape, overflow, (("a", a_b), ("b", b_b)))
     return scalar_or_array(out)
 
@@ -157,7 +158,7 @@ def _unary(name, a, rounding, overflow, domain_message=None):
     rnd = rounding_code(kernel, rounding)
     ovf = overflow_code(kernel, overflow, ("saturate", "raise"))
     out = np.empty(a.shape, dtype=np.int32)
-    report = _ew.unary(name, a, out, rnd, ovf)
+    report = _ew.unary(name, a, out, rnd, ovf, get_num_threads())
     _finish(kernel, report, out.shape, overflow, (("a", a),), domain_message)
     return scalar_or_array(out)
 
@@ -237,7 +238,7 @@ def from_float(x, /, *, rounding="nearest", overflow="saturate"):
     if not arr.flags.aligned:
         arr = arr.copy()
     out = np.empty(arr.shape, dtype=np.int32)
-    report = _ew.from_real(arr, out, rnd, ovf)
+    report = _ew.from_real(arr, out, rnd, ovf, get_num_threads())
     _finish(kernel, report, out.shape, overflow, domain_message=lambda index: (
         "NaN has no Q16.16 value" if np.isnan(arr[index])
         else "an infinity has no residue modulo 2**32 (overflow='wrap')"))
@@ -248,5 +249,5 @@ def to_float(q, /):
     """Raw Q16.16 to float64, exactly (``q / 2**16``)."""
     q = as_q16(q, "q16.to_float", "q")
     out = np.empty(q.shape, dtype=np.float64)
-    _ew.to_double(q, out)
+    _ew.to_double(q, out, get_num_threads())
     return scalar_or_array(out)

@@ -60,30 +60,30 @@ static inline int64_t ac_q16__floor_shift(int64_t x, unsigned s)
 /* Fit an exact (already rounded) integer into Q16.16 under `ovf`. */
 static inline ac_q16 ac_q16_fit(int64_t v, ac_overflow ovf, ac_status *status)
 {
-    if (v > (int64_t)AC_Q16_MAX || v < (int64_t)AC_Q16_MIN) {
-        *status = AC_STATUS_RANGE;
-        if (ovf == AC_OVERFLOW_WRAP) {
-            return ac_q16__from_bits((uint32_t)((uint64_t)v & 0xFFFFFFFFu));
-        }
-        return v > 0 ? AC_Q16_MAX : AC_Q16_MIN;
+    /* Written as selects, not branches, so loops over it vectorize; an
+     * in-range v is its own two's-complement image. */
+    bool above = v > (int64_t)AC_Q16_MAX, below = v < (int64_t)AC_Q16_MIN;
+    *status = (above || below) ? AC_STATUS_RANGE : AC_OK;
+    if (ovf == AC_OVERFLOW_WRAP) {
+        return ac_q16__from_bits((uint32_t)((uint64_t)v & 0xFFFFFFFFu));
     }
-    *status = AC_OK;
-    return (ac_q16)v;
+    return above ? AC_Q16_MAX : (below ? AC_Q16_MIN : (ac_q16)v);
 }
 
-/* Round v / 2^shift once (1 <= shift <= 62) and fit it into Q16.16. */
+/* Round v / 2^shift once (1 <= shift <= 62, |v| <= 2^62) and fit it into Q16.16. */
 static inline ac_q16 ac_q16_narrow(int64_t v, unsigned shift, ac_rounding rnd,
                                    ac_overflow ovf, ac_status *status)
 {
-    int64_t q = ac_q16__floor_shift(v, shift);
     if (rnd == AC_ROUND_NEAREST_EVEN) {
-        uint64_t half = (uint64_t)1 << (shift - 1u);
-        uint64_t rem = (uint64_t)v & (((uint64_t)1 << shift) - 1u);
-        if (rem > half || (rem == half && ((uint64_t)q & 1u))) {
-            q += 1;
-        }
+        /* Adding half - 1, plus 1 when the floor quotient is odd (bit `shift`
+         * of v), carries into the quotient exactly when the remainder is
+         * above half, or equal to it with an odd quotient: ties to even
+         * without a data-dependent branch.  |v| <= 2^62, so no overflow. */
+        int64_t bias = (int64_t)((((uint64_t)1 << (shift - 1u)) - 1u)
+                                 + (((uint64_t)v >> shift) & 1u));
+        v += bias;
     }
-    return ac_q16_fit(q, ovf, status);
+    return ac_q16_fit(ac_q16__floor_shift(v, shift), ovf, status);
 }
 
 /* ---- arithmetic ----------------------------------------------------------- */

@@ -31,11 +31,14 @@ typedef enum ac_status {
     AC_STATUS_DOMAIN = 3       /* no real result (sqrt of a negative, NaN input) */
 } ac_status;
 
-/* What a strided kernel saw: how many elements had a non-OK status, and
- * where the first one was.  Callers zero-initialise it; kernels add to it. */
+/* What a strided kernel saw: how many elements had a non-OK status, where
+ * the first one was, and where the last one was (when a kernel stops on an
+ * error, the element it stopped at).  Callers zero-initialise it; kernels
+ * add to it. */
 typedef struct ac_tally {
     size_t events;
     size_t first_index;
+    size_t last_index;
     ac_status first_status;
 } ac_tally;
 
@@ -45,6 +48,7 @@ static inline void ac_tally_note(ac_tally *tally, size_t index, ac_status status
         tally->first_index = index;
         tally->first_status = status;
     }
+    tally->last_index = index;
     tally->events += 1;
 }
 
