@@ -14,6 +14,7 @@ import argparse
 
 import numpy as np
 
+import attncore
 import attncore.q16 as q16
 from _harness import best_time, print_table
 
@@ -33,6 +34,9 @@ def main():
     b = q16.from_float(rng.normal(scale=50.0, size=args.n))
     ours = q16.mul(a, b)
     ours_s = best_time(lambda: q16.mul(a, b), args.repeat)
+    previous = attncore.set_num_threads(1)
+    ours_1t = best_time(lambda: q16.mul(a, b), args.repeat)
+    attncore.set_num_threads(previous)
     workload = f"q16.mul, {args.n:.0e} elements"
     rows = []
 
@@ -75,7 +79,10 @@ def main():
                          peer_s=fxp_s, ours_s=ours_s,
                          note=f"{np.count_nonzero(got != ours)} differ"))
 
-    print_table("Q16.16 elementwise multiply (ties to even, saturate)", rows)
+    print_table(f"Q16.16 elementwise multiply (ties to even, saturate), "
+                f"attncore on {attncore.get_num_threads()} threads", rows)
+    print(f"attncore on 1 thread: {ours_1t * 1e3:.2f} ms "
+          f"({rows[0]['peer_s'] / ours_1t:.1f}x the NumPy emulation)")
 
 
 if __name__ == "__main__":
