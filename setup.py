@@ -45,7 +45,7 @@ def extension(name):
 setup(
     libraries=[core],
     ext_modules=cythonize(
-        [extension("_elementwise")],
+        [extension("_elementwise"), extension("_matmul")],
         compiler_directives={
             "language_level": 3,
             "boundscheck": DEBUG_CHECKS,

@@ -60,3 +60,20 @@ cdef extern from "attncore/convert.h" nogil:
                                   ptrdiff_t so, ac_overflow ovf, ac_tally *tally)
     void ac_q16_to_double_n(size_t n, const ac_q16 *q, ptrdiff_t sq, double *out,
                             ptrdiff_t so)
+
+cdef extern from "attncore/q16_matmul.h" nogil:
+    ac_status ac_q16_matmul(size_t m, size_t n, size_t k,
+                            const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                            const ac_q16 *b, ptrdiff_t sb_row, ptrdiff_t sb_col,
+                            ac_q16 *c, ptrdiff_t sc_row, ptrdiff_t sc_col,
+                            ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
+
+cdef extern from "attncore/fp_matmul.h" nogil:
+    void ac_matmul_batch_f32(size_t count, size_t m, size_t n, size_t k,
+                             const float *a, ptrdiff_t sa_t, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                             const float *b, ptrdiff_t sb_t, ptrdiff_t sb_row, ptrdiff_t sb_col,
+                             float *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col)
+    void ac_matmul_batch_f64(size_t count, size_t m, size_t n, size_t k,
+                             const double *a, ptrdiff_t sa_t, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                             const double *b, ptrdiff_t sb_t, ptrdiff_t sb_row, ptrdiff_t sb_col,
+                             double *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col)

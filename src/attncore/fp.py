@@ -1,6 +1,81 @@
 """Float backend (float32 / float64): the same function names as
-:mod:`attncore.q16`, computed in floating point.  Kernels arrive with the
-matmul, attention and linear-algebra work; this namespace fixes where they
-live so ``be = attncore.fp`` / ``be = attncore.q16`` switches a pipeline."""
+:mod:`attncore.q16`, computed in floating point.
 
-__all__ = []
+dtype rules follow NumPy: float32 and float64 are preserved, a float32 /
+float64 mix gives float64, integers and bools compute in float64, float16
+in float32.  Complex and other dtypes are a TypeError.
+"""
+import numpy as np
+
+from attncore import _matmul
+from attncore._matmul_api import matmul_operands, run_into_out
+from attncore.threads import get_num_threads
+
+__all__ = ["matmul"]
+
+
+def _float_dtype(kernel, *arrays):
+    for x in arrays:
+        if x.dtype.kind == "c":
+            raise TypeError(f"{kernel}: complex input ({x.dtype}) is not supported")
+        if x.dtype.kind not in "biuf" or x.dtype == np.longdouble:
+            raise TypeError(f"{kernel}: expected real numbers (float32/float64), got {x.dtype}")
+    dtype = np.result_type(*arrays)
+    if dtype.kind in "biu":
+        return np.dtype(np.float64)
+    return np.dtype(np.float32) if dtype.itemsize <= 4 else np.dtype(np.float64)
+
+
+def _as_float(x, dtype):
+    x = np.asarray(x, dtype=dtype)
+    return x if x.flags.aligned else x.copy()
+
+
+def matmul(a, b, /, *, out=None):
+    """Matrix product with ``np.matmul`` semantics.
+
+    ``out[..., i, j] = sum_p a[..., i, p] * b[..., p, j]``, summed in the
+    input precision (float32 stays float32).  Leading batch dims broadcast;
+    a 1-D ``a`` is a row vector and a 1-D ``b`` a column vector, and the
+    promoted dim is removed from the result.  Any strides work.
+
+    Small products (2x2, 3x3, 4x4, 4x4 @ 4x1 ...) run in register-blocked C
+    kernels; products of 32^3 multiply-adds or more go to BLAS.  Batches are
+    split over :func:`attncore.get_num_threads` threads; each output is
+    computed by one thread in a fixed order, so results do not depend on the
+    thread count.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Real arrays, at least 1-D.
+    out : ndarray, optional
+        Must have the result's exact shape and dtype; validated before any
+        write.
+
+    Returns
+    -------
+    ndarray (a scalar for 1-D @ 1-D)
+
+    Raises
+    ------
+    ValueError
+        0-d operands, mismatched inner dims or batch dims that do not
+        broadcast (naming both shapes), or a wrong ``out`` shape.
+    TypeError
+        Complex input, or ``out`` of another dtype.
+    """
+    kernel = "fp.matmul"
+    a, b = np.asarray(a), np.asarray(b)
+    dtype = _float_dtype(kernel, a, b)
+    a, b = _as_float(a, dtype), _as_float(b, dtype)
+    a3, b3, out_shape = matmul_operands(kernel, a, b)
+    core_shape = a3.shape[:-1] + b3.shape[-1:]
+
+    def compute(work):
+        if a3.shape[-1] == 0:
+            work[...] = 0
+        elif work.size:
+            _matmul.fp(a3, b3, work, get_num_threads())
+
+    return run_into_out(kernel, out, out_shape, core_shape, dtype, (a, b), compute, True)

@@ -1,0 +1,34 @@
+/*
+ * attncore/q16_matmul.h -- Q16.16 matrix product C = A B.
+ *
+ * Each output is the exact dot product sum_p a[i,p] * b[p,j] (62-bit
+ * products, summed without rounding and without wrap even when partial sums
+ * leave int64), rounded once (>> 16, nearest-even or floor) and fitted under
+ * the overflow policy.  Strides are in elements.  Tally indices are i*n + j.
+ * Under AC_OVERFLOW_RAISE the kernel stops at the first out-of-range output
+ * (C order) and returns AC_STATUS_RANGE.
+ *
+ * Two exact paths, chosen per call: when k * max|a| * max|b| < 2^63 the sum
+ * fits int64 and is accumulated there (vectorizable); otherwise a two-word
+ * (128-bit) accumulator is used.  Both give identical bits.
+ */
+#ifndef ATTNCORE_Q16_MATMUL_H
+#define ATTNCORE_Q16_MATMUL_H
+
+#include "attncore/q16.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+ac_status ac_q16_matmul(size_t m, size_t n, size_t k,
+                        const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                        const ac_q16 *b, ptrdiff_t sb_row, ptrdiff_t sb_col,
+                        ac_q16 *c, ptrdiff_t sc_row, ptrdiff_t sc_col,
+                        ac_rounding rnd, ac_overflow ovf, ac_tally *tally);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ATTNCORE_Q16_MATMUL_H */

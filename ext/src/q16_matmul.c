@@ -1,0 +1,164 @@
+/*
+ * Q16.16 matrix product with exact accumulation (see attncore/q16_matmul.h).
+ */
+#include "attncore/config.h"
+#include "attncore/q16_matmul.h"
+
+/* Output columns accumulated at once on the int64 path (a stack buffer: the
+ * core never allocates). */
+#define AC__COL_BLOCK 128
+
+static uint64_t max_magnitude(size_t rows, size_t cols, const ac_q16 *x, ptrdiff_t s_row,
+                              ptrdiff_t s_col)
+{
+    uint64_t best = 0;
+    for (size_t i = 0; i < rows; ++i) {
+        const ac_q16 *row = x + (ptrdiff_t)i * s_row;
+        for (size_t j = 0; j < cols; ++j) {
+            int64_t v = row[(ptrdiff_t)j * s_col];
+            uint64_t mag = v < 0 ? (uint64_t)(-v) : (uint64_t)v;
+            best = mag > best ? mag : best;
+        }
+    }
+    return best;
+}
+
+/* Does k * max|a| * max|b| stay below 2^63?  Then every partial sum fits int64. */
+static bool int64_sums_are_exact(size_t k, uint64_t max_a, uint64_t max_b)
+{
+    if (max_a == 0 || max_b == 0) {
+        return true;
+    }
+    uint64_t product = max_a * max_b; /* each <= 2^31: product <= 2^62 */
+    return (uint64_t)k <= (uint64_t)INT64_MAX / product;
+}
+
+static void note(ac_tally *tally, size_t index, ac_status st)
+{
+    if (st != AC_OK) {
+        ac_tally_note(tally, index, st);
+    }
+}
+
+static ac_status matmul_int64(size_t m, size_t n, size_t k, const ac_q16 *a, ptrdiff_t sa_row,
+                              ptrdiff_t sa_col, const ac_q16 *b, ptrdiff_t sb_row,
+                              ptrdiff_t sb_col, ac_q16 *c, ptrdiff_t sc_row, ptrdiff_t sc_col,
+                              ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
+{
+    int64_t acc[AC__COL_BLOCK];
+    for (size_t i = 0; i < m; ++i) {
+        const ac_q16 *a_row = a + (ptrdiff_t)i * sa_row;
+        for (size_t j0 = 0; j0 < n; j0 += AC__COL_BLOCK) {
+            size_t width = n - j0 < AC__COL_BLOCK ? n - j0 : AC__COL_BLOCK;
+            for (size_t j = 0; j < width; ++j) {
+                acc[j] = 0;
+            }
+            for (size_t p = 0; p < k; ++p) {
+                int64_t x = a_row[(ptrdiff_t)p * sa_col];
+                const ac_q16 *b_row = b + (ptrdiff_t)p * sb_row + (ptrdiff_t)j0 * sb_col;
+                if (sb_col == 1) {
+                    for (size_t j = 0; j < width; ++j) {
+                        acc[j] += x * b_row[j];
+                    }
+                } else {
+                    for (size_t j = 0; j < width; ++j) {
+                        acc[j] += x * b_row[(ptrdiff_t)j * sb_col];
+                    }
+                }
+            }
+            ac_q16 *c_row = c + (ptrdiff_t)i * sc_row + (ptrdiff_t)j0 * sc_col;
+            for (size_t j = 0; j < width; ++j) {
+                ac_status st;
+                c_row[(ptrdiff_t)j * sc_col] = ac_q16_narrow(acc[j], AC_Q16_FRAC_BITS, rnd, ovf, &st);
+                if (st != AC_OK) {
+                    note(tally, i * n + j0 + j, st);
+                    if (ovf == AC_OVERFLOW_RAISE) {
+                        return st;
+                    }
+                }
+            }
+        }
+    }
+    return AC_OK;
+}
+
+/* A signed 128-bit sum as a two's-complement pair: value = hi * 2^64 + lo. */
+typedef struct wide_sum {
+    int64_t hi;
+    uint64_t lo;
+} wide_sum;
+
+static void wide_add(wide_sum *s, int64_t v)
+{
+    uint64_t lo = s->lo + (uint64_t)v;
+    s->hi += (lo < s->lo ? 1 : 0) + (v < 0 ? -1 : 0);
+    s->lo = lo;
+}
+
+/* Round a 128-bit sum / 2^16 once and fit it. */
+static ac_q16 wide_narrow(wide_sum s, ac_rounding rnd, ac_overflow ovf, ac_status *status)
+{
+    bool fits64 = (s.hi == 0 && s.lo <= (uint64_t)INT64_MAX)
+                  || (s.hi == -1 && s.lo > (uint64_t)INT64_MAX);
+    if (fits64) {
+        int64_t v = s.lo <= (uint64_t)INT64_MAX ? (int64_t)s.lo : -(int64_t)(~s.lo) - 1;
+        return ac_q16_narrow(v, AC_Q16_FRAC_BITS, rnd, ovf, status);
+    }
+    /* |value| >= 2^63, so |value / 2^16| >= 2^47: out of range. */
+    *status = AC_STATUS_RANGE;
+    if (ovf != AC_OVERFLOW_WRAP) {
+        return s.hi < 0 ? AC_Q16_MIN : AC_Q16_MAX;
+    }
+    /* The rounded quotient modulo 2^32 needs only bits 0..47 of the sum. */
+    uint64_t q = s.lo >> AC_Q16_FRAC_BITS;
+    if (rnd == AC_ROUND_NEAREST_EVEN) {
+        uint64_t rem = s.lo & 0xFFFFu;
+        if (rem > 0x8000u || (rem == 0x8000u && (q & 1u))) {
+            q += 1;
+        }
+    }
+    return ac_q16__from_bits((uint32_t)(q & 0xFFFFFFFFu));
+}
+
+static ac_status matmul_wide(size_t m, size_t n, size_t k, const ac_q16 *a, ptrdiff_t sa_row,
+                             ptrdiff_t sa_col, const ac_q16 *b, ptrdiff_t sb_row,
+                             ptrdiff_t sb_col, ac_q16 *c, ptrdiff_t sc_row, ptrdiff_t sc_col,
+                             ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
+{
+    for (size_t i = 0; i < m; ++i) {
+        for (size_t j = 0; j < n; ++j) {
+            wide_sum s = {0, 0};
+            for (size_t p = 0; p < k; ++p) {
+                int64_t x = a[(ptrdiff_t)i * sa_row + (ptrdiff_t)p * sa_col];
+                int64_t y = b[(ptrdiff_t)p * sb_row + (ptrdiff_t)j * sb_col];
+                wide_add(&s, x * y);
+            }
+            ac_status st;
+            c[(ptrdiff_t)i * sc_row + (ptrdiff_t)j * sc_col] = wide_narrow(s, rnd, ovf, &st);
+            if (st != AC_OK) {
+                note(tally, i * n + j, st);
+                if (ovf == AC_OVERFLOW_RAISE) {
+                    return st;
+                }
+            }
+        }
+    }
+    return AC_OK;
+}
+
+AC_VECTOR_CLONES
+ac_status ac_q16_matmul(size_t m, size_t n, size_t k,
+                        const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                        const ac_q16 *b, ptrdiff_t sb_row, ptrdiff_t sb_col,
+                        ac_q16 *c, ptrdiff_t sc_row, ptrdiff_t sc_col,
+                        ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
+{
+    uint64_t max_a = max_magnitude(m, k, a, sa_row, sa_col);
+    uint64_t max_b = max_magnitude(k, n, b, sb_row, sb_col);
+    if (int64_sums_are_exact(k, max_a, max_b)) {
+        return matmul_int64(m, n, k, a, sa_row, sa_col, b, sb_row, sb_col, c, sc_row, sc_col,
+                            rnd, ovf, tally);
+    }
+    return matmul_wide(m, n, k, a, sa_row, sa_col, b, sb_row, sb_col, c, sc_row, sc_col, rnd,
+                       ovf, tally);
+}

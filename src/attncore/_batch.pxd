@@ -1,0 +1,126 @@
+# Walking the broadcast batch dimensions of several operands: the batched
+# kernels (matmul, later attention and solves) share this one description.
+cimport numpy as cnp
+
+from attncore._core cimport AC_OK, ac_status, ac_tally
+
+cdef enum:
+    BATCH_MAX_OPERANDS = 4
+    BATCH_MAX_DIMS = 64
+    BATCH_MAX_THREADS = 64
+
+cdef struct Batch:
+    int nops
+    int ndim                                            # coalesced batch dims (>= 1)
+    Py_ssize_t count                                    # number of batch items
+    Py_ssize_t shape[BATCH_MAX_DIMS]
+    Py_ssize_t strides[BATCH_MAX_OPERANDS][BATCH_MAX_DIMS]   # bytes
+    char *data[BATCH_MAX_OPERANDS]
+
+
+cdef inline int batch_init(Batch *bt, tuple arrays, int core_dims) except -1:
+    """Describe the leading ``ndim - core_dims`` dims (identical across the
+    operands, already broadcast), merging dims that are contiguous with their
+    neighbour in every operand.  Item order stays C order."""
+    cdef cnp.ndarray first = arrays[0]
+    cdef int nd = first.ndim - core_dims
+    cdef int k, d
+    cdef Py_ssize_t extent
+    bt.nops = len(arrays)
+    bt.ndim = 0
+    bt.count = 1
+    for k in range(bt.nops):
+        bt.data[k] = <char *>cnp.PyArray_DATA(arrays[k])
+    for d in range(nd):
+        extent = first.shape[d]
+        bt.count *= extent
+        if extent == 1:
+            continue
+        if bt.ndim > 0:
+            for k in range(bt.nops):
+                if (<cnp.ndarray>arrays[k]).strides[d] * extent != bt.strides[k][bt.ndim - 1]:
+                    break
+            else:
+                bt.shape[bt.ndim - 1] *= extent
+                for k in range(bt.nops):
+                    bt.strides[k][bt.ndim - 1] = (<cnp.ndarray>arrays[k]).strides[d]
+                continue
+        bt.shape[bt.ndim] = extent
+        for k in range(bt.nops):
+            bt.strides[k][bt.ndim] = (<cnp.ndarray>arrays[k]).strides[d]
+        bt.ndim += 1
+    if bt.ndim == 0:
+        bt.ndim = 1
+        bt.shape[0] = 1
+        for k in range(bt.nops):
+            bt.strides[k][0] = 0
+    return 0
+
+
+cdef inline void batch_seek(const Batch *bt, Py_ssize_t item, Py_ssize_t *idx,
+                            char **ptr) noexcept nogil:
+    """Pointers to batch item ``item`` (C order)."""
+    cdef int d, k
+    for k in range(bt.nops):
+        ptr[k] = bt.data[k]
+    for d in range(bt.ndim - 1, -1, -1):
+        idx[d] = item % bt.shape[d]
+        item = item // bt.shape[d]
+        for k in range(bt.nops):
+            ptr[k] += idx[d] * bt.strides[k][d]
+
+
+cdef inline void batch_next(const Batch *bt, Py_ssize_t *idx, char **ptr) noexcept nogil:
+    """Advance ``idx``/``ptr`` to the next batch item."""
+    cdef int d = bt.ndim - 1, k
+    while d >= 0:
+        idx[d] += 1
+        for k in range(bt.nops):
+            ptr[k] += bt.strides[k][d]
+        if idx[d] < bt.shape[d] or d == 0:
+            return
+        for k in range(bt.nops):
+            ptr[k] -= bt.shape[d] * bt.strides[k][d]
+        idx[d] = 0
+        d -= 1
+
+
+cdef inline tuple merge_reports(ac_tally *tallies, ac_status *statuses, Py_ssize_t nchunks):
+    """Combine per-range reports, in range order, into
+    ``(status, events, first_index, first_status, stop_index)``: the result
+    depends on where events are, never on how the work was split."""
+    cdef ac_status status = AC_OK
+    cdef size_t events = 0, first = 0, stop = 0
+    cdef ac_status first_status = AC_OK
+    cdef Py_ssize_t c
+    for c in range(nchunks):
+        if tallies[c].events:
+            if events == 0:
+                first = tallies[c].first_index
+                first_status = tallies[c].first_status
+            events += tallies[c].events
+        if statuses[c] != AC_OK:
+            status = statuses[c]
+            stop = tallies[c].last_index
+            break
+    return (<int>status, events, first, <int>first_status, stop)
+
+
+cdef inline Py_ssize_t split_ranges(Py_ssize_t total, Py_ssize_t min_per_range, int nthreads,
+                                    ac_tally *tallies) noexcept:
+    """How many contiguous ranges to split ``total`` items into (>= 1), with
+    their tallies zeroed."""
+    cdef Py_ssize_t n = total // min_per_range if min_per_range > 0 else total
+    cdef Py_ssize_t c
+    if n > nthreads:
+        n = nthreads
+    if n > BATCH_MAX_THREADS:
+        n = BATCH_MAX_THREADS
+    if n < 1:
+        n = 1
+    for c in range(n):
+        tallies[c].events = 0
+        tallies[c].first_index = 0
+        tallies[c].last_index = 0
+        tallies[c].first_status = AC_OK
+    return n

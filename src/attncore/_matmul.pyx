@@ -1,0 +1,209 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Loops and dispatch for batched matmul.
+
+The Python layer hands over ``a (batch..., m, k)``, ``b (batch..., k, n)``
+and ``out (batch..., m, n)`` with identical (broadcast) batch shapes.  Batch
+items are split into contiguous ranges, one per thread, with the GIL
+released once for the whole call.  Q16.16 goes to the C core's exact
+kernel; float goes to the C small-matrix kernels, or to BLAS (through
+SciPy's cython_blas) when a product is large enough for BLAS to win.
+"""
+cimport numpy as cnp
+from cython.parallel cimport prange
+from scipy.linalg.cython_blas cimport dgemm, sgemm
+
+from attncore._batch cimport *
+from attncore._core cimport *
+
+cnp.import_array()
+
+ctypedef fused real:
+    float
+    double
+
+cdef enum:
+    # Multiply-adds per product from which BLAS beats the C kernels (its
+    # call and packing overhead dominates below about 32^3).
+    BLAS_MIN_WORK = 32 * 32 * 32
+    # Multiply-adds a thread should get before another one is worth starting.
+    MIN_WORK_PER_THREAD = 1 << 16
+
+cdef struct Dims:
+    Py_ssize_t m, n, k
+    Py_ssize_t sa_row, sa_col, sb_row, sb_col, sc_row, sc_col   # elements
+
+
+cdef Dims _dims(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out):
+    cdef Dims d
+    cdef int na = a.ndim, nb = b.ndim, no = out.ndim
+    d.m = a.shape[na - 2]
+    d.k = a.shape[na - 1]
+    d.n = b.shape[nb - 1]
+    d.sa_row = a.strides[na - 2] // a.itemsize
+    d.sa_col = a.strides[na - 1] // a.itemsize
+    d.sb_row = b.strides[nb - 2] // b.itemsize
+    d.sb_col = b.strides[nb - 1] // b.itemsize
+    d.sc_row = out.strides[no - 2] // out.itemsize
+    d.sc_col = out.strides[no - 1] // out.itemsize
+    return d
+
+
+cdef Py_ssize_t _ranges_for(const Batch *bt, const Dims *dm, int nthreads,
+                            ac_tally *tallies):
+    cdef Py_ssize_t work = dm.m * dm.n * (dm.k if dm.k > 0 else 1)
+    cdef Py_ssize_t per_range = MIN_WORK_PER_THREAD // work if work < MIN_WORK_PER_THREAD else 1
+    return split_ranges(bt.count, per_range, nthreads, tallies)
+
+
+# ---- Q16.16 ---------------------------------------------------------------
+
+cdef ac_status _q16_range(const Batch *bt, const Dims *dm, Py_ssize_t start, Py_ssize_t stop,
+                          ac_rounding rnd, ac_overflow ovf, ac_tally *total) noexcept nogil:
+    cdef Py_ssize_t idx[BATCH_MAX_DIMS]
+    cdef char *ptr[BATCH_MAX_OPERANDS]
+    cdef ac_tally t
+    cdef ac_status st
+    cdef Py_ssize_t item
+    cdef size_t per_item = <size_t>(dm.m * dm.n)
+    if start >= stop:
+        return AC_OK
+    batch_seek(bt, start, idx, ptr)
+    for item in range(start, stop):
+        t.events = 0
+        st = ac_q16_matmul(dm.m, dm.n, dm.k,
+                           <ac_q16 *>ptr[0], dm.sa_row, dm.sa_col,
+                           <ac_q16 *>ptr[1], dm.sb_row, dm.sb_col,
+                           <ac_q16 *>ptr[2], dm.sc_row, dm.sc_col, rnd, ovf, &t)
+        if t.events:
+            if total.events == 0:
+                total.first_index = <size_t>item * per_item + t.first_index
+                total.first_status = t.first_status
+            total.last_index = <size_t>item * per_item + t.last_index
+            total.events += t.events
+        if st != AC_OK:
+            return st
+        batch_next(bt, idx, ptr)
+    return AC_OK
+
+
+def q16(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int rnd, int ovf, int nthreads=1):
+    """out = a @ b in Q16.16; returns the report tuple of the C core."""
+    cdef Batch bt
+    cdef Dims dm = _dims(a, b, out)
+    cdef ac_tally tallies[BATCH_MAX_THREADS]
+    cdef ac_status statuses[BATCH_MAX_THREADS]
+    cdef Py_ssize_t nranges, per, c
+    batch_init(&bt, (a, b, out), 2)
+    nranges = _ranges_for(&bt, &dm, nthreads, tallies)
+    per = (bt.count + nranges - 1) // nranges
+    with nogil:
+        if nranges == 1:
+            statuses[0] = _q16_range(&bt, &dm, 0, bt.count, <ac_rounding>rnd,
+                                     <ac_overflow>ovf, &tallies[0])
+        else:
+            for c in prange(nranges, num_threads=nranges, schedule="static"):
+                statuses[c] = _q16_range(&bt, &dm, c * per, min((c + 1) * per, bt.count),
+                                         <ac_rounding>rnd, <ac_overflow>ovf, &tallies[c])
+    return merge_reports(tallies, statuses, nranges)
+
+
+# ---- float ----------------------------------------------------------------
+
+cdef bint _blas_operand(Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t s_row, Py_ssize_t s_col,
+                        char *op, int *ld) noexcept nogil:
+    """How BLAS (column-major) reads the transpose of a row-major matrix with
+    these strides: as stored ('N', rows contiguous) or transposed ('T',
+    columns contiguous).  False when neither axis is contiguous."""
+    if (s_col == 1 or cols == 1) and (rows == 1 or s_row >= cols):
+        op[0] = b'N'
+        ld[0] = <int>(s_row if rows > 1 else max(cols, 1))
+        return True
+    if (s_row == 1 or rows == 1) and (cols == 1 or s_col >= rows):
+        op[0] = b'T'
+        ld[0] = <int>(s_col if cols > 1 else max(rows, 1))
+        return True
+    return False
+
+
+cdef void _gemm(real *c, const real *a, const real *b, const Dims *dm) noexcept nogil:
+    """Row-major C = A B as column-major C^T = B^T A^T."""
+    cdef char op_a, op_b
+    cdef int lda, ldb
+    cdef int m = <int>dm.n, n = <int>dm.m, k = <int>dm.k, ldc = <int>max(dm.sc_row, 1)
+    cdef real one = 1, zero = 0
+    _blas_operand(dm.m, dm.k, dm.sa_row, dm.sa_col, &op_a, &lda)
+    _blas_operand(dm.k, dm.n, dm.sb_row, dm.sb_col, &op_b, &ldb)
+    if real is float:
+        sgemm(&op_b, &op_a, &m, &n, &k, &one, <float *>b, &ldb, <float *>a, &lda,
+              &zero, c, &ldc)
+    else:
+        dgemm(&op_b, &op_a, &m, &n, &k, &one, <double *>b, &ldb, <double *>a, &lda,
+              &zero, c, &ldc)
+
+
+cdef void _fp_small(real *c, const real *a, const real *b, const Dims *dm, Py_ssize_t count,
+                    Py_ssize_t sa_t, Py_ssize_t sb_t, Py_ssize_t sc_t) noexcept nogil:
+    if real is float:
+        ac_matmul_batch_f32(count, dm.m, dm.n, dm.k, a, sa_t, dm.sa_row, dm.sa_col,
+                            b, sb_t, dm.sb_row, dm.sb_col, c, sc_t, dm.sc_row, dm.sc_col)
+    else:
+        ac_matmul_batch_f64(count, dm.m, dm.n, dm.k, a, sa_t, dm.sa_row, dm.sa_col,
+                            b, sb_t, dm.sb_row, dm.sb_col, c, sc_t, dm.sc_row, dm.sc_col)
+
+
+cdef void _fp_range(real *tag, const Batch *bt, const Dims *dm, Py_ssize_t start,
+                    Py_ssize_t stop, bint use_blas) noexcept nogil:
+    cdef Py_ssize_t idx[BATCH_MAX_DIMS]
+    cdef char *ptr[BATCH_MAX_OPERANDS]
+    cdef Py_ssize_t item
+    if start >= stop:
+        return
+    batch_seek(bt, start, idx, ptr)
+    if not use_blas and bt.ndim == 1:
+        # one coalesced batch dim: a single call walks the whole range
+        _fp_small(<real *>ptr[2], <real *>ptr[0], <real *>ptr[1], dm, stop - start,
+                  bt.strides[0][0] // <Py_ssize_t>sizeof(real),
+                  bt.strides[1][0] // <Py_ssize_t>sizeof(real),
+                  bt.strides[2][0] // <Py_ssize_t>sizeof(real))
+        return
+    for item in range(start, stop):
+        if use_blas:
+            _gemm(<real *>ptr[2], <real *>ptr[0], <real *>ptr[1], dm)
+        else:
+            _fp_small(<real *>ptr[2], <real *>ptr[0], <real *>ptr[1], dm, 1, 0, 0, 0)
+        batch_next(bt, idx, ptr)
+
+
+cdef _fp_run(real *tag, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthreads):
+    cdef Batch bt
+    cdef Dims dm = _dims(a, b, out)
+    cdef ac_tally tallies[BATCH_MAX_THREADS]
+    cdef Py_ssize_t nranges, per, c
+    cdef char op
+    cdef int ld
+    cdef bint use_blas = dm.m * dm.n * dm.k >= BLAS_MIN_WORK
+    # BLAS needs one contiguous axis per operand and row-contiguous output;
+    # anything else runs in the strided C kernel.
+    if use_blas and not (_blas_operand(dm.m, dm.k, dm.sa_row, dm.sa_col, &op, &ld)
+                         and _blas_operand(dm.k, dm.n, dm.sb_row, dm.sb_col, &op, &ld)
+                         and (dm.sc_col == 1 or dm.n == 1) and dm.sc_row >= dm.n):
+        use_blas = False
+    batch_init(&bt, (a, b, out), 2)
+    nranges = _ranges_for(&bt, &dm, nthreads, tallies)
+    per = (bt.count + nranges - 1) // nranges
+    with nogil:
+        if nranges == 1:
+            _fp_range(tag, &bt, &dm, 0, bt.count, use_blas)
+        else:
+            for c in prange(nranges, num_threads=nranges, schedule="static"):
+                _fp_range(tag, &bt, &dm, c * per, min((c + 1) * per, bt.count), use_blas)
+
+
+def fp(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthreads=1):
+    """out = a @ b for float32 or float64 operands of one dtype."""
+    cdef float f_tag = 0
+    cdef double d_tag = 0
+    if out.dtype.num == cnp.NPY_FLOAT:
+        _fp_run(&f_tag, a, b, out, nthreads)
+    else:
+        _fp_run(&d_tag, a, b, out, nthreads)
