@@ -54,15 +54,17 @@ static ac_status matmul_int64(size_t m, size_t n, size_t k, const ac_q16 *a, ptr
                 acc[j] = 0;
             }
             for (size_t p = 0; p < k; ++p) {
-                int64_t x = a_row[(ptrdiff_t)p * sa_col];
+                /* int32 x int32 widened to int64: the form compilers map to
+                 * a vector widening multiply */
+                ac_q16 x = a_row[(ptrdiff_t)p * sa_col];
                 const ac_q16 *b_row = b + (ptrdiff_t)p * sb_row + (ptrdiff_t)j0 * sb_col;
                 if (sb_col == 1) {
                     for (size_t j = 0; j < width; ++j) {
-                        acc[j] += x * b_row[j];
+                        acc[j] += (int64_t)x * (int64_t)b_row[j];
                     }
                 } else {
                     for (size_t j = 0; j < width; ++j) {
-                        acc[j] += x * b_row[(ptrdiff_t)j * sb_col];
+                        acc[j] += (int64_t)x * (int64_t)b_row[(ptrdiff_t)j * sb_col];
                     }
                 }
             }

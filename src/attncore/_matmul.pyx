@@ -28,6 +28,20 @@ cdef enum:
     # Multiply-adds a thread should get before another one is worth starting.
     MIN_WORK_PER_THREAD = 1 << 16
 
+ctypedef int (*blas_get_threads_fn)() noexcept nogil
+ctypedef void (*blas_set_threads_fn)(int) noexcept nogil
+# OpenBLAS's process-wide thread count, or NULL (see _blas_threads.py).
+cdef blas_get_threads_fn _blas_get_threads = NULL
+cdef blas_set_threads_fn _blas_set_threads = NULL
+
+
+def _set_blas_thread_control(Py_ssize_t get_address, Py_ssize_t set_address):
+    global _blas_get_threads, _blas_set_threads
+    if get_address and set_address:
+        _blas_get_threads = <blas_get_threads_fn>get_address
+        _blas_set_threads = <blas_set_threads_fn>set_address
+
+
 cdef struct Dims:
     Py_ssize_t m, n, k
     Py_ssize_t sa_row, sa_col, sb_row, sb_col, sc_row, sc_col   # elements
@@ -153,6 +167,7 @@ cdef void _fp_small(real *c, const real *a, const real *b, const Dims *dm, Py_ss
 
 cdef void _fp_range(real *tag, const Batch *bt, const Dims *dm, Py_ssize_t start,
                     Py_ssize_t stop, bint use_blas) noexcept nogil:
+    """Batch items [start, stop)."""
     cdef Py_ssize_t idx[BATCH_MAX_DIMS]
     cdef char *ptr[BATCH_MAX_OPERANDS]
     cdef Py_ssize_t item
@@ -181,6 +196,7 @@ cdef _fp_run(real *tag, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthre
     cdef Py_ssize_t nranges, per, c
     cdef char op
     cdef int ld
+    cdef int blas_threads = 1
     cdef bint use_blas = dm.m * dm.n * dm.k >= BLAS_MIN_WORK
     # BLAS needs one contiguous axis per operand and row-contiguous output;
     # anything else runs in the strided C kernel.
@@ -189,14 +205,23 @@ cdef _fp_run(real *tag, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthre
                          and (dm.sc_col == 1 or dm.n == 1) and dm.sc_row >= dm.n):
         use_blas = False
     batch_init(&bt, (a, b, out), 2)
-    nranges = _ranges_for(&bt, &dm, nthreads, tallies)
+    # Without a per-thread BLAS setting, gemm calls from several threads
+    # serialize on BLAS's own pool: then BLAS items go one after another and
+    # BLAS threads each of them.
+    nranges = _ranges_for(&bt, &dm, nthreads if not use_blas or _blas_set_threads != NULL
+                          else 1, tallies)
     per = (bt.count + nranges - 1) // nranges
     with nogil:
         if nranges == 1:
             _fp_range(tag, &bt, &dm, 0, bt.count, use_blas)
         else:
+            if use_blas:
+                blas_threads = _blas_get_threads()
+                _blas_set_threads(1)
             for c in prange(nranges, num_threads=nranges, schedule="static"):
                 _fp_range(tag, &bt, &dm, c * per, min((c + 1) * per, bt.count), use_blas)
+            if use_blas:
+                _blas_set_threads(blas_threads)
 
 
 def fp(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthreads=1):

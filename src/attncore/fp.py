@@ -8,10 +8,13 @@ in float32.  Complex and other dtypes are a TypeError.
 import numpy as np
 
 from attncore import _matmul
+from attncore._blas_threads import thread_control_addresses
 from attncore._matmul_api import matmul_operands, run_into_out
 from attncore.threads import get_num_threads
 
 __all__ = ["matmul"]
+
+_matmul._set_blas_thread_control(*thread_control_addresses())
 
 
 def _float_dtype(kernel, *arrays):
