@@ -11,6 +11,7 @@
 #include "attncore/convert.h"
 #include "attncore/q16.h"
 #include "attncore/q16_elementwise.h"
+#include "attncore/q16_matmul.h"
 #include "attncore/q16_wide.h"
 #include "check.h"
 
@@ -268,6 +269,55 @@ static void test_strided_loops(void)
           "blocked loop tallies across blocks");
 }
 
+static void test_matmul(void)
+{
+    /* int64 path: random 5x7 @ 7x3 against the truncating-division reference */
+    for (int trial = 0; trial < 2000; ++trial) {
+        ac_q16 a[5 * 7], b[7 * 3], c[5 * 3];
+        for (int i = 0; i < 35; ++i) {
+            a[i] = (ac_q16)((int64_t)(check_rng() >> 40) - (1 << 23));
+        }
+        for (int i = 0; i < 21; ++i) {
+            b[i] = (ac_q16)((int64_t)(check_rng() >> 40) - (1 << 23));
+        }
+        ac_rounding rnd = ROUNDINGS[trial & 1];
+        ac_tally tally = {0, 0, 0, AC_OK};
+        ac_status st = ac_q16_matmul(5, 3, 7, a, 7, 1, b, 3, 1, c, 3, 1, rnd,
+                                     AC_OVERFLOW_SATURATE, &tally);
+        for (int i = 0; i < 5; ++i) {
+            for (int j = 0; j < 3; ++j) {
+                int64_t sum = 0;
+                for (int p = 0; p < 7; ++p) {
+                    sum += (int64_t)a[i * 7 + p] * b[p * 3 + j];
+                }
+                int event;
+                ac_q16 want = ref_fit(ref_round_div(sum, 65536, rnd), AC_OVERFLOW_SATURATE, &event);
+                CHECK(st == AC_OK && c[i * 3 + j] == want, "matmul[%d,%d] = %d, want %d", i, j,
+                      c[i * 3 + j], want);
+            }
+        }
+    }
+    /* wide path: 2 * 2^62 + 2 * MIN * MAX + 2^32 = 2^33 -> exactly 2.0 */
+    ac_q16 a[5] = {AC_Q16_MIN, AC_Q16_MIN, AC_Q16_MIN, AC_Q16_MIN, AC_Q16_ONE};
+    ac_q16 b[5] = {AC_Q16_MIN, AC_Q16_MIN, AC_Q16_MAX, AC_Q16_MAX, AC_Q16_ONE};
+    ac_q16 c[1];
+    ac_tally tally = {0, 0, 0, AC_OK};
+    ac_status st = ac_q16_matmul(1, 1, 5, a, 5, 1, b, 1, 5, c, 1, 1, AC_ROUND_NEAREST_EVEN,
+                                 AC_OVERFLOW_RAISE, &tally);
+    CHECK(st == AC_OK && c[0] == 2 * AC_Q16_ONE, "cancelling wide sum = %d", c[0]);
+    /* 2^62 + 2^62 + MIN * MAX = 2^62 + 2^31: saturates (positive); wraps to
+     * (2^46 + 2^15) mod 2^32 = 2^15 */
+    st = ac_q16_matmul(1, 1, 3, a, 5, 1, b, 1, 5, c, 1, 1, AC_ROUND_NEAREST_EVEN,
+                       AC_OVERFLOW_SATURATE, &tally);
+    CHECK(c[0] == AC_Q16_MAX && tally.events == 1, "wide sum saturates");
+    st = ac_q16_matmul(1, 1, 3, a, 5, 1, b, 1, 5, c, 1, 1, AC_ROUND_NEAREST_EVEN,
+                       AC_OVERFLOW_WRAP, &tally);
+    CHECK(c[0] == 32768, "wide sum wraps to %d", c[0]);
+    st = ac_q16_matmul(1, 1, 3, a, 5, 1, b, 1, 5, c, 1, 1, AC_ROUND_NEAREST_EVEN,
+                       AC_OVERFLOW_RAISE, &tally);
+    CHECK(st == AC_STATUS_RANGE, "wide sum raises");
+}
+
 int main(void)
 {
     test_exact_ties();
@@ -277,5 +327,6 @@ int main(void)
     test_wide_mul();
     test_convert();
     test_strided_loops();
+    test_matmul();
     return check_report(AC_HAVE_INT128 ? "test_q16 (__int128)" : "test_q16 (portable)");
 }

@@ -21,6 +21,7 @@ __all__ = [
     "round_ratio", "q16_fit",
     "q16_add", "q16_sub", "q16_mul", "q16_div", "q16_sqrt", "q16_exp",
     "q16_exp_exact", "q16_from_float", "q16_to_float",
+    "q16_matmul", "q16_matmul_exact", "matmul", "matmul_error_bound",
 ]
 
 Q16_FRAC_BITS = 16
@@ -195,3 +196,31 @@ def q16_from_float(x, rounding="nearest", overflow="saturate"):
 def q16_to_float(q):
     """``q / 2**16`` as float64 (exact: 32 significant bits fit in 53)."""
     return np.asarray(q).astype(np.float64) / Q16_SCALE
+
+
+def q16_matmul_exact(a, b):
+    """The exact product of raw Q16.16 matrices in raw units squared, as
+    Python ints (object array): ``sum_p a[..., i, p] * b[..., p, j]``."""
+    return np.matmul(np.asarray(a).astype(object), np.asarray(b).astype(object))
+
+
+def q16_matmul(a, b, rounding="nearest", overflow="saturate"):
+    """``round(sum_p a[i, p] b[p, j] / 2**16)`` from exact Python-int sums."""
+    exact = q16_matmul_exact(a, b)
+    return _apply("q16.matmul", lambda s: round_ratio(s, Q16_SCALE, rounding), overflow, exact)
+
+
+def matmul(a, b):
+    """float64 product (np.matmul on float64 copies)."""
+    return np.matmul(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+
+
+def matmul_error_bound(a, b, dtype):
+    """Bound on |fl(a @ b) - a @ b| for any summation order in ``dtype``:
+    ``k * u * (|a| @ |b|)`` with ``u`` the unit roundoff (the classical
+    gamma_k bound to first order), computed in float64."""
+    a = np.abs(np.asarray(a, dtype=np.float64))
+    b = np.abs(np.asarray(b, dtype=np.float64))
+    k = a.shape[-1]
+    u = np.finfo(dtype).eps / 2
+    return 1.01 * k * u * np.matmul(a, b)
