@@ -41,6 +41,8 @@ AC__FIXED(4, 4, 4)
 AC__FIXED(3, 1, 3)
 AC__FIXED(4, 1, 4)
 
+/* Not inlined into its caller, so it carries its own AVX2 clone. */
+AC_VECTOR_CLONES
 static void AC__NAME(general_)(size_t m, size_t n, size_t k, const AC_T *a, ptrdiff_t sa_row,
                                ptrdiff_t sa_col, const AC_T *b, ptrdiff_t sb_row,
                                ptrdiff_t sb_col, AC_T *c, ptrdiff_t sc_row, ptrdiff_t sc_col)

@@ -40,6 +40,8 @@ static void note(ac_tally *tally, size_t index, ac_status st)
     }
 }
 
+/* Not inlined into its caller, so it carries its own AVX2 clone. */
+AC_VECTOR_CLONES
 static ac_status matmul_int64(size_t m, size_t n, size_t k, const ac_q16 *a, ptrdiff_t sa_row,
                               ptrdiff_t sa_col, const ac_q16 *b, ptrdiff_t sb_row,
                               ptrdiff_t sb_col, ac_q16 *c, ptrdiff_t sc_row, ptrdiff_t sc_col,
@@ -163,4 +165,101 @@ ac_status ac_q16_matmul(size_t m, size_t n, size_t k,
     }
     return matmul_wide(m, n, k, a, sa_row, sa_col, b, sb_row, sb_col, c, sc_row, sc_col, rnd,
                        ovf, tally);
+}
+
+/* ---- fixed small shapes --------------------------------------------------
+ *
+ * Each 62-bit product p is split as p = hi * 2^32 + lo with lo = p mod 2^32
+ * (unsigned) and hi = floor(p / 2^32); the two halves are summed separately,
+ * which cannot overflow for k < 2^31, so the sum is exact with no bound scan
+ * and no 128-bit type.  floor(sum / 2^16) = hi_sum * 2^16 + floor(lo_sum / 2^16)
+ * and the remainder is lo_sum mod 2^16: one rounding, as everywhere. */
+
+static inline ac_q16 split_narrow(int64_t hi, uint64_t lo, ac_rounding rnd, ac_overflow ovf,
+                                  ac_status *status)
+{
+    /* |hi| <= k * 2^30 and lo < k * 2^32, so q fits int64 for small k */
+    int64_t q = hi * 65536 + (int64_t)(lo >> AC_Q16_FRAC_BITS);
+    if (rnd == AC_ROUND_NEAREST_EVEN) {
+        uint64_t rem = lo & 0xFFFFu;
+        q += (int64_t)((rem > 0x8000u) | ((rem == 0x8000u) & ((uint64_t)q & 1u)));
+    }
+    return ac_q16_fit(q, ovf, status);
+}
+
+#define AC__Q16_FIXED(MM, NN, KK)                                                       \
+    static ac_status fixed_##MM##NN##KK(size_t count, const ac_q16 *a, ptrdiff_t sa_t,    \
+                                        const ac_q16 *b, ptrdiff_t sb_t, ac_q16 *c,       \
+                                        ptrdiff_t sc_t, ac_rounding rnd, ac_overflow ovf, \
+                                        ac_tally *tally)                                  \
+    {                                                                                   \
+        for (size_t t = 0; t < count; ++t, a += sa_t, b += sb_t, c += sc_t) {           \
+            for (int i = 0; i < MM; ++i) {                                              \
+                for (int j = 0; j < NN; ++j) {                                          \
+                    int64_t hi = 0;                                                     \
+                    uint64_t lo = 0;                                                    \
+                    for (int p = 0; p < KK; ++p) {                                      \
+                        int64_t prod = (int64_t)a[i * KK + p] * (int64_t)b[p * NN + j]; \
+                        hi += ac_q16__floor_shift(prod, 32);                            \
+                        lo += (uint64_t)prod & 0xFFFFFFFFu;                             \
+                    }                                                                   \
+                    ac_status st;                                                       \
+                    c[i * NN + j] = split_narrow(hi, lo, rnd, ovf, &st);                \
+                    if (st != AC_OK) {                                                  \
+                        ac_tally_note(tally, t * (MM * NN) + (size_t)(i * NN + j), st); \
+                        if (ovf == AC_OVERFLOW_RAISE) {                                 \
+                            return st;                                                  \
+                        }                                                               \
+                    }                                                                   \
+                }                                                                       \
+            }                                                                           \
+        }                                                                               \
+        return AC_OK;                                                                   \
+    }
+
+AC__Q16_FIXED(2, 2, 2)
+AC__Q16_FIXED(3, 3, 3)
+AC__Q16_FIXED(4, 4, 4)
+AC__Q16_FIXED(3, 1, 3)
+AC__Q16_FIXED(4, 1, 4)
+
+AC_VECTOR_CLONES
+ac_status ac_q16_matmul_batch(size_t count, size_t m, size_t n, size_t k,
+                              const ac_q16 *a, ptrdiff_t sa_t, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                              const ac_q16 *b, ptrdiff_t sb_t, ptrdiff_t sb_row, ptrdiff_t sb_col,
+                              ac_q16 *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col,
+                              ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
+{
+    bool packed = sa_col == 1 && sb_col == 1 && sc_col == 1 && sa_row == (ptrdiff_t)k
+                  && sb_row == (ptrdiff_t)n && sc_row == (ptrdiff_t)n;
+    if (packed) {
+#define AC__TRY(MM, NN, KK)                                                                \
+    if (m == MM && n == NN && k == KK) {                                                   \
+        return fixed_##MM##NN##KK(count, a, sa_t, b, sb_t, c, sc_t, rnd, ovf, tally);      \
+    }
+        AC__TRY(4, 4, 4)
+        AC__TRY(4, 1, 4)
+        AC__TRY(3, 3, 3)
+        AC__TRY(3, 1, 3)
+        AC__TRY(2, 2, 2)
+#undef AC__TRY
+    }
+    for (size_t t = 0; t < count; ++t) {
+        ac_tally item = {0, 0, 0, AC_OK};
+        ac_status st = ac_q16_matmul(m, n, k, a + (ptrdiff_t)t * sa_t, sa_row, sa_col,
+                                     b + (ptrdiff_t)t * sb_t, sb_row, sb_col,
+                                     c + (ptrdiff_t)t * sc_t, sc_row, sc_col, rnd, ovf, &item);
+        if (item.events) {
+            if (tally->events == 0) {
+                tally->first_index = t * m * n + item.first_index;
+                tally->first_status = item.first_status;
+            }
+            tally->last_index = t * m * n + item.last_index;
+            tally->events += item.events;
+        }
+        if (st != AC_OK) {
+            return st;
+        }
+    }
+    return AC_OK;
 }

@@ -67,6 +67,11 @@ cdef extern from "attncore/q16_matmul.h" nogil:
                             const ac_q16 *b, ptrdiff_t sb_row, ptrdiff_t sb_col,
                             ac_q16 *c, ptrdiff_t sc_row, ptrdiff_t sc_col,
                             ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
+    ac_status ac_q16_matmul_batch(size_t count, size_t m, size_t n, size_t k,
+                                  const ac_q16 *a, ptrdiff_t sa_t, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                                  const ac_q16 *b, ptrdiff_t sb_t, ptrdiff_t sb_row, ptrdiff_t sb_col,
+                                  ac_q16 *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col,
+                                  ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
 
 cdef extern from "attncore/fp_matmul.h" nogil:
     void ac_matmul_batch_f32(size_t count, size_t m, size_t n, size_t k,

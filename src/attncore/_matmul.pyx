@@ -59,6 +59,17 @@ cdef Dims _dims(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out):
     d.sb_col = b.strides[nb - 1] // b.itemsize
     d.sc_row = out.strides[no - 2] // out.itemsize
     d.sc_col = out.strides[no - 1] // out.itemsize
+    # A unit dim's stride is never used to step; give it the packed value so
+    # views from broadcast_to or slicing still take the packed fast paths.
+    if d.k == 1:
+        d.sa_col = 1
+        d.sb_row = d.n
+    if d.n == 1:
+        d.sb_col = 1
+        d.sc_col = 1
+    if d.m == 1:
+        d.sa_row = d.k
+        d.sc_row = d.n
     return d
 
 
@@ -71,8 +82,18 @@ cdef Py_ssize_t _ranges_for(const Batch *bt, const Dims *dm, int nthreads,
 
 # ---- Q16.16 ---------------------------------------------------------------
 
+cdef inline void _add_tally(ac_tally *total, const ac_tally *part, size_t offset) noexcept nogil:
+    if part.events:
+        if total.events == 0:
+            total.first_index = offset + part.first_index
+            total.first_status = part.first_status
+        total.last_index = offset + part.last_index
+        total.events += part.events
+
+
 cdef ac_status _q16_range(const Batch *bt, const Dims *dm, Py_ssize_t start, Py_ssize_t stop,
                           ac_rounding rnd, ac_overflow ovf, ac_tally *total) noexcept nogil:
+    """Batch items [start, stop)."""
     cdef Py_ssize_t idx[BATCH_MAX_DIMS]
     cdef char *ptr[BATCH_MAX_OPERANDS]
     cdef ac_tally t
@@ -82,32 +103,74 @@ cdef ac_status _q16_range(const Batch *bt, const Dims *dm, Py_ssize_t start, Py_
     if start >= stop:
         return AC_OK
     batch_seek(bt, start, idx, ptr)
+    if bt.ndim == 1:
+        # one coalesced batch dim: one call walks the range (fixed-size paths)
+        t.events = 0
+        st = ac_q16_matmul_batch(
+            stop - start, dm.m, dm.n, dm.k,
+            <ac_q16 *>ptr[0], bt.strides[0][0] // 4, dm.sa_row, dm.sa_col,
+            <ac_q16 *>ptr[1], bt.strides[1][0] // 4, dm.sb_row, dm.sb_col,
+            <ac_q16 *>ptr[2], bt.strides[2][0] // 4, dm.sc_row, dm.sc_col, rnd, ovf, &t)
+        _add_tally(total, &t, <size_t>start * per_item)
+        return st
     for item in range(start, stop):
         t.events = 0
-        st = ac_q16_matmul(dm.m, dm.n, dm.k,
-                           <ac_q16 *>ptr[0], dm.sa_row, dm.sa_col,
-                           <ac_q16 *>ptr[1], dm.sb_row, dm.sb_col,
-                           <ac_q16 *>ptr[2], dm.sc_row, dm.sc_col, rnd, ovf, &t)
-        if t.events:
-            if total.events == 0:
-                total.first_index = <size_t>item * per_item + t.first_index
-                total.first_status = t.first_status
-            total.last_index = <size_t>item * per_item + t.last_index
-            total.events += t.events
+        st = ac_q16_matmul_batch(1, dm.m, dm.n, dm.k,
+                                 <ac_q16 *>ptr[0], 0, dm.sa_row, dm.sa_col,
+                                 <ac_q16 *>ptr[1], 0, dm.sb_row, dm.sb_col,
+                                 <ac_q16 *>ptr[2], 0, dm.sc_row, dm.sc_col, rnd, ovf, &t)
+        _add_tally(total, &t, <size_t>item * per_item)
         if st != AC_OK:
             return st
         batch_next(bt, idx, ptr)
     return AC_OK
 
 
+cdef ac_status _q16_rows(const Batch *bt, const Dims *dm, Py_ssize_t unit, Py_ssize_t blocks,
+                         ac_rounding rnd, ac_overflow ovf, ac_tally *total) noexcept nogil:
+    """One block of rows of one batch item: unit = item * blocks + block."""
+    cdef Py_ssize_t idx[BATCH_MAX_DIMS]
+    cdef char *ptr[BATCH_MAX_OPERANDS]
+    cdef Py_ssize_t item = unit // blocks, block = unit % blocks
+    cdef Py_ssize_t per = (dm.m + blocks - 1) // blocks
+    cdef Py_ssize_t row0 = block * per, row1 = min(dm.m, row0 + per)
+    cdef ac_status st
+    if row0 >= row1:
+        return AC_OK
+    batch_seek(bt, item, idx, ptr)
+    st = ac_q16_matmul(row1 - row0, dm.n, dm.k,
+                       <ac_q16 *>ptr[0] + row0 * dm.sa_row, dm.sa_row, dm.sa_col,
+                       <ac_q16 *>ptr[1], dm.sb_row, dm.sb_col,
+                       <ac_q16 *>ptr[2] + row0 * dm.sc_row, dm.sc_row, dm.sc_col,
+                       rnd, ovf, total)
+    # the kernel counted from this block's first row
+    if total.events:
+        total.first_index += <size_t>(item * dm.m * dm.n + row0 * dm.n)
+        total.last_index += <size_t>(item * dm.m * dm.n + row0 * dm.n)
+    return st
+
+
 def q16(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int rnd, int ovf, int nthreads=1):
-    """out = a @ b in Q16.16; returns the report tuple of the C core."""
+    """out = a @ b in Q16.16; returns the report tuple of the C core.
+
+    Work is split into contiguous ranges of batch items, or, when there are
+    fewer items than threads and enough work, into blocks of rows of each
+    item.  Reports merge in C order either way."""
     cdef Batch bt
     cdef Dims dm = _dims(a, b, out)
     cdef ac_tally tallies[BATCH_MAX_THREADS]
     cdef ac_status statuses[BATCH_MAX_THREADS]
-    cdef Py_ssize_t nranges, per, c
+    cdef Py_ssize_t nranges, per, c, blocks = 1
     batch_init(&bt, (a, b, out), 2)
+    if bt.count < nthreads and dm.m > 1 and dm.m * dm.n * dm.k >= 2 * MIN_WORK_PER_THREAD:
+        blocks = min(dm.m, max(1, min(nthreads, BATCH_MAX_THREADS) // bt.count))
+    if blocks > 1:
+        nranges = split_ranges(bt.count * blocks, 1, bt.count * blocks, tallies)
+        with nogil:
+            for c in prange(nranges, num_threads=min(nthreads, nranges), schedule="static"):
+                statuses[c] = _q16_rows(&bt, &dm, c, blocks, <ac_rounding>rnd,
+                                        <ac_overflow>ovf, &tallies[c])
+        return merge_reports(tallies, statuses, nranges)
     nranges = _ranges_for(&bt, &dm, nthreads, tallies)
     per = (bt.count + nranges - 1) // nranges
     with nogil:

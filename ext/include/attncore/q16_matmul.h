@@ -27,6 +27,15 @@ ac_status ac_q16_matmul(size_t m, size_t n, size_t k,
                         ac_q16 *c, ptrdiff_t sc_row, ptrdiff_t sc_col,
                         ac_rounding rnd, ac_overflow ovf, ac_tally *tally);
 
+/* `count` products C_t = A_t B_t, batch strides sa_t, sb_t, sc_t in
+ * elements (0 broadcasts); tally indices are t*m*n + i*n + j.  Packed small
+ * shapes (2x2x2, 3x3x3, 4x4x4, 3x1x3, 4x1x4) use fixed-size kernels. */
+ac_status ac_q16_matmul_batch(size_t count, size_t m, size_t n, size_t k,
+                              const ac_q16 *a, ptrdiff_t sa_t, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                              const ac_q16 *b, ptrdiff_t sb_t, ptrdiff_t sb_row, ptrdiff_t sb_col,
+                              ac_q16 *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col,
+                              ac_rounding rnd, ac_overflow ovf, ac_tally *tally);
+
 #ifdef __cplusplus
 }
 #endif
