@@ -1,19 +1,31 @@
 """Timing and table printing shared by the bench scripts.
 
-Each row is measured in the same run as its peer: best of ``repeat`` calls
-(the minimum is the least disturbed by other load on a shared machine).
+Peer and attncore are timed in the same run, interleaved (peer, ours, peer,
+ours, ...) so that load drifting on a shared machine hits both alike; each
+side reports its best call (the least disturbed one).
 """
 import time
 
 
+def _once(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def best_time(fn, repeat):
     """Best wall time of ``repeat`` calls to ``fn``, in seconds."""
-    best = float("inf")
+    return min(_once(fn) for _ in range(repeat))
+
+
+def compare(peer_fn, ours_fn, repeat):
+    """``(peer_s, ours_s)``: best times of interleaved calls."""
+    peer_fn(), ours_fn()  # warm caches, allocators and thread pools
+    peer = ours = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+        peer = min(peer, _once(peer_fn))
+        ours = min(ours, _once(ours_fn))
+    return peer, ours
 
 
 def print_table(title, rows):
@@ -24,5 +36,5 @@ def print_table(title, rows):
     print("-" * len(header))
     for r in rows:
         ratio = r["peer_s"] / r["ours_s"]
-        print(f"{r['workload']:<34} {r['peer']:<26} {r['peer_s'] * 1e3:>10.2f} "
-              f"{r['ours_s'] * 1e3:>12.2f} {ratio:>8.1f}x  {r.get('note', '')}")
+        print(f"{r['workload']:<34} {r['peer']:<26} {r['peer_s'] * 1e3:>10.3f} "
+              f"{r['ours_s'] * 1e3:>12.3f} {ratio:>8.2f}x  {r.get('note', '')}")

@@ -12,7 +12,7 @@ import numpy as np
 
 import attncore
 import attncore.q16 as q16
-from _harness import best_time, print_table
+from _harness import best_time, compare, print_table
 
 try:
     import torch
@@ -43,18 +43,20 @@ def float_rows(rng, repeat):
         a = rng.standard_normal(sa).astype(dtype)
         b = rng.standard_normal(sb).astype(dtype)
         ours = attncore.matmul(a, b)
-        ours_s = best_time(lambda: attncore.matmul(a, b), repeat)
         flops = 2 * a.shape[-2] * a.shape[-1] * b.shape[-1] * (a.size // (a.shape[-2] * a.shape[-1]))
-        gflops = f"{flops / ours_s / 1e9:.0f} GFLOP/s ours"
         ref = np.matmul(a, b)
-        rows.append(dict(workload=name, peer="np.matmul", ours_s=ours_s,
-                         peer_s=best_time(lambda: np.matmul(a, b), repeat),
-                         note=f"max|diff| {np.abs(ref - ours).max():.1e}; {gflops}"))
+        peer_s, ours_s = compare(lambda: np.matmul(a, b), lambda: attncore.matmul(a, b), repeat)
+        rows.append(dict(workload=name, peer="np.matmul", ours_s=ours_s, peer_s=peer_s,
+                         note=f"max|diff| {np.abs(ref - ours).max():.1e}; "
+                              f"{flops / ours_s / 1e9:.0f} vs {flops / peer_s / 1e9:.0f} GFLOP/s"))
         if torch is not None:
             ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+            peer_s, ours_s = compare(lambda: torch.matmul(ta, tb), lambda: attncore.matmul(a, b),
+                                     repeat)
             rows.append(dict(workload=name, peer=f"torch.matmul ({torch.get_num_threads()} thr)",
-                             ours_s=ours_s, peer_s=best_time(lambda: torch.matmul(ta, tb), repeat),
-                             note=f"max|diff| {np.abs(torch.matmul(ta, tb).numpy() - ours).max():.1e}"))
+                             ours_s=ours_s, peer_s=peer_s,
+                             note=f"max|diff| {np.abs(torch.matmul(ta, tb).numpy() - ours).max():.1e}; "
+                                  f"{flops / ours_s / 1e9:.0f} vs {flops / peer_s / 1e9:.0f} GFLOP/s"))
     return rows
 
 
@@ -63,7 +65,6 @@ def q16_rows(rng, repeat):
     a = q16.from_float(rng.uniform(-4, 4, (64, 64)))
     b = q16.from_float(rng.uniform(-4, 4, (64, 64)))
     ours = q16.matmul(a, b)
-    ours_s = best_time(lambda: q16.matmul(a, b), repeat)
     if apy is not None:
         A = apy.APyFixedArray(a, int_bits=16, frac_bits=16)
         B = apy.APyFixedArray(b, int_bits=16, frac_bits=16)
@@ -75,17 +76,18 @@ def q16_rows(rng, repeat):
 
         got = np.asarray(apy_matmul().to_bits(), dtype=np.int64)
         got = np.where(got >= 1 << 31, got - (1 << 32), got)
+        peer_s, ours_s = compare(apy_matmul, lambda: q16.matmul(a, b), repeat)
         rows.append(dict(workload="64x64 @ 64x64 Q16.16", peer=f"APyTypes {apy.__version__}",
-                         peer_s=best_time(apy_matmul, repeat), ours_s=ours_s,
+                         peer_s=peer_s, ours_s=ours_s,
                          note=f"{np.count_nonzero(got != ours)} differ"))
 
     a = q16.from_float(rng.uniform(-4, 4, (10_000, 4, 4)))
     b = q16.from_float(rng.uniform(-4, 4, (10_000, 4, 4)))
     ours = q16.matmul(a, b)
-    ours_s = best_time(lambda: q16.matmul(a, b), repeat)
     emu = q16_emulation(a, b)
+    peer_s, ours_s = compare(lambda: q16_emulation(a, b), lambda: q16.matmul(a, b), repeat)
     rows.append(dict(workload="10k x (4x4 @ 4x4) Q16.16", peer="NumPy int64 emulation",
-                     peer_s=best_time(lambda: q16_emulation(a, b), repeat), ours_s=ours_s,
+                     peer_s=peer_s, ours_s=ours_s,
                      note=f"{np.count_nonzero(emu != ours)} differ (ties up)"))
     if apy is not None:
         As = [apy.APyFixedArray(x, int_bits=16, frac_bits=16) for x in a]
@@ -102,17 +104,17 @@ def q16_rows(rng, repeat):
     a = q16.from_float(rng.uniform(-2, 2, (256, 256)))
     b = q16.from_float(rng.uniform(-2, 2, (256, 256)))
     ours = q16.matmul(a, b)
-    ours_s = best_time(lambda: q16.matmul(a, b), repeat)
     emu = q16_emulation(a, b)
+    peer_s, ours_s = compare(lambda: q16_emulation(a, b), lambda: q16.matmul(a, b), repeat)
     rows.append(dict(workload="256x256 @ 256x256 Q16.16", peer="NumPy int64 emulation",
-                     peer_s=best_time(lambda: q16_emulation(a, b), repeat), ours_s=ours_s,
+                     peer_s=peer_s, ours_s=ours_s,
                      note=f"{np.count_nonzero(emu != ours)} differ (ties up)"))
     return rows
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     if torch is None:
