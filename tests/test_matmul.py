@@ -268,3 +268,22 @@ def test_bit_identical_across_thread_counts(shape_a, shape_b, rng):
         assert np.array_equal(fp_out, results[0][0])  # bitwise: same order per output
         np.testing.assert_array_equal(q_out, results[0][1])
         assert sats == results[0][2]
+
+
+@pytest.mark.parametrize("m, n, k", [(4, 4, 4), (3, 3, 3), (2, 2, 2), (4, 1, 4), (3, 1, 3)])
+@pytest.mark.parametrize("scale", ["typical", "full-range"])
+@pytest.mark.parametrize("overflow", ["saturate", "wrap"])
+def test_q16_fixed_size_kernels_are_exact(m, n, k, scale, overflow, rng):
+    """Packed small shapes run fixed-size kernels: int64 sums when the batch
+    bound allows (typical values), split 32-bit-half sums otherwise."""
+    size = 300
+    if scale == "typical":
+        a = q16.from_float(rng.uniform(-8, 8, (size, m, k)))
+        b = q16.from_float(rng.uniform(-8, 8, (size, k, n)))
+    else:
+        a = rng.integers(q16.MIN, q16.MAX, (size, m, k), endpoint=True).astype(np.int32)
+        b = rng.integers(q16.MIN, q16.MAX, (size, k, n), endpoint=True).astype(np.int32)
+        a[0], b[0] = q16.MIN, q16.MIN  # the largest products, all in one item
+    for rounding in ("nearest", "floor"):
+        np.testing.assert_array_equal(q16.matmul(a, b, rounding=rounding, overflow=overflow),
+                                      ref.q16_matmul(a, b, rounding, overflow))

@@ -187,24 +187,23 @@ static inline ac_q16 split_narrow(int64_t hi, uint64_t lo, ac_rounding rnd, ac_o
     return ac_q16_fit(q, ovf, status);
 }
 
-#define AC__Q16_FIXED(MM, NN, KK)                                                       \
-    static ac_status fixed_##MM##NN##KK(size_t count, const ac_q16 *a, ptrdiff_t sa_t,    \
-                                        const ac_q16 *b, ptrdiff_t sb_t, ac_q16 *c,       \
-                                        ptrdiff_t sc_t, ac_rounding rnd, ac_overflow ovf, \
-                                        ac_tally *tally)                                  \
+/* ACCUMULATE(prod) adds one product to the running (hi, lo) or int64 sum;
+ * NARROW() rounds it once into c[i, j]. */
+#define AC__Q16_FIXED(NAME, MM, NN, KK, DECLARE, ACCUMULATE, NARROW)                    \
+    static ac_status NAME(size_t count, const ac_q16 *a, ptrdiff_t sa_t,                \
+                          const ac_q16 *b, ptrdiff_t sb_t, ac_q16 *c, ptrdiff_t sc_t,     \
+                          ac_rounding rnd, ac_overflow ovf, ac_tally *tally)              \
     {                                                                                   \
         for (size_t t = 0; t < count; ++t, a += sa_t, b += sb_t, c += sc_t) {           \
             for (int i = 0; i < MM; ++i) {                                              \
                 for (int j = 0; j < NN; ++j) {                                          \
-                    int64_t hi = 0;                                                     \
-                    uint64_t lo = 0;                                                    \
+                    DECLARE                                                             \
                     for (int p = 0; p < KK; ++p) {                                      \
                         int64_t prod = (int64_t)a[i * KK + p] * (int64_t)b[p * NN + j]; \
-                        hi += ac_q16__floor_shift(prod, 32);                            \
-                        lo += (uint64_t)prod & 0xFFFFFFFFu;                             \
+                        ACCUMULATE                                                      \
                     }                                                                   \
                     ac_status st;                                                       \
-                    c[i * NN + j] = split_narrow(hi, lo, rnd, ovf, &st);                \
+                    c[i * NN + j] = NARROW;                                             \
                     if (st != AC_OK) {                                                  \
                         ac_tally_note(tally, t * (MM * NN) + (size_t)(i * NN + j), st); \
                         if (ovf == AC_OVERFLOW_RAISE) {                                 \
@@ -217,11 +216,26 @@ static inline ac_q16 split_narrow(int64_t hi, uint64_t lo, ac_rounding rnd, ac_o
         return AC_OK;                                                                   \
     }
 
-AC__Q16_FIXED(2, 2, 2)
-AC__Q16_FIXED(3, 3, 3)
-AC__Q16_FIXED(4, 4, 4)
-AC__Q16_FIXED(3, 1, 3)
-AC__Q16_FIXED(4, 1, 4)
+#define AC__SPLIT_DECLARE int64_t hi = 0; uint64_t lo = 0;
+#define AC__SPLIT_ADD hi += ac_q16__floor_shift(prod, 32); lo += (uint64_t)prod & 0xFFFFFFFFu;
+#define AC__SPLIT_NARROW split_narrow(hi, lo, rnd, ovf, &st)
+#define AC__I64_DECLARE int64_t sum = 0;
+#define AC__I64_ADD sum += prod;
+#define AC__I64_NARROW ac_q16_narrow(sum, AC_Q16_FRAC_BITS, rnd, ovf, &st)
+
+/* Both variants of one shape: split sums (any inputs) and plain int64 sums
+ * (when the batch's bound says they cannot overflow; they vectorize). */
+#define AC__Q16_FIXED_BOTH(MM, NN, KK)                                                  \
+    AC__Q16_FIXED(fixed_split_##MM##NN##KK, MM, NN, KK, AC__SPLIT_DECLARE,              \
+                  AC__SPLIT_ADD, AC__SPLIT_NARROW)                                      \
+    AC__Q16_FIXED(fixed_i64_##MM##NN##KK, MM, NN, KK, AC__I64_DECLARE, AC__I64_ADD,     \
+                  AC__I64_NARROW)
+
+AC__Q16_FIXED_BOTH(2, 2, 2)
+AC__Q16_FIXED_BOTH(3, 3, 3)
+AC__Q16_FIXED_BOTH(4, 4, 4)
+AC__Q16_FIXED_BOTH(3, 1, 3)
+AC__Q16_FIXED_BOTH(4, 1, 4)
 
 AC_VECTOR_CLONES
 ac_status ac_q16_matmul_batch(size_t count, size_t m, size_t n, size_t k,
@@ -233,9 +247,18 @@ ac_status ac_q16_matmul_batch(size_t count, size_t m, size_t n, size_t k,
     bool packed = sa_col == 1 && sb_col == 1 && sc_col == 1 && sa_row == (ptrdiff_t)k
                   && sb_row == (ptrdiff_t)n && sc_row == (ptrdiff_t)n;
     if (packed) {
+        /* One bound for the whole batch (a pass over the inputs, cheap next
+         * to the products) picks the int64 kernels for all items at once. */
+        bool exact64 = 0;
+        if ((m == 4 || m == 3 || m == 2) && (k == m) && (n == m || n == 1)) {
+            exact64 = int64_sums_are_exact(k, max_magnitude(count, m * k, a, sa_t, 1),
+                                           max_magnitude(count, k * n, b, sb_t, 1));
+        }
 #define AC__TRY(MM, NN, KK)                                                                \
     if (m == MM && n == NN && k == KK) {                                                   \
-        return fixed_##MM##NN##KK(count, a, sa_t, b, sb_t, c, sc_t, rnd, ovf, tally);      \
+        return exact64                                                                     \
+                   ? fixed_i64_##MM##NN##KK(count, a, sa_t, b, sb_t, c, sc_t, rnd, ovf, tally)  \
+                   : fixed_split_##MM##NN##KK(count, a, sa_t, b, sb_t, c, sc_t, rnd, ovf, tally); \
     }
         AC__TRY(4, 4, 4)
         AC__TRY(4, 1, 4)
