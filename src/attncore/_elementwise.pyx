@@ -12,6 +12,7 @@ cimport numpy as cnp
 from cython.parallel cimport prange
 from libc.stdint cimport int64_t
 
+from attncore._batch cimport BATCH_MAX_THREADS, merge_reports, split_ranges
 from attncore._core cimport *
 
 cnp.import_array()
@@ -37,7 +38,6 @@ UNARY_OPS = {"sqrt": AC_Q16_OP_SQRT, "exp": AC_Q16_OP_EXP}
 cdef enum:
     MAX_OPERANDS = 3
     MAX_DIMS = 64
-    MAX_THREADS = 64
     # Below this many elements per thread, starting threads costs more than
     # it saves.
     MIN_PER_THREAD = 1 << 16
@@ -174,24 +174,15 @@ cdef ac_status _run_range(Rows *rows, RowKind kind, int op, ac_rounding rnd,
 
 cdef tuple _go(tuple arrays, RowKind kind, int op, int rnd, int ovf, int nthreads):
     """Run the whole operand set, split into contiguous element ranges, one
-    per thread.  Per-range tallies are merged in range order, so the report
-    (and, with exact arithmetic, every output) is independent of the thread
-    count."""
+    per thread; reports merge in range order (see _batch.merge_reports), so
+    they and every output are independent of the thread count."""
     cdef Rows rows
-    cdef ac_tally tallies[MAX_THREADS]
-    cdef ac_status statuses[MAX_THREADS]
-    cdef ac_tally total
-    cdef ac_status status = AC_OK
+    cdef ac_tally tallies[BATCH_MAX_THREADS]
+    cdef ac_status statuses[BATCH_MAX_THREADS]
     cdef Py_ssize_t chunk, c, nchunks
-    cdef size_t stop_index = 0
     _layout(&rows, arrays)
-    nchunks = max(1, min(nthreads, MAX_THREADS, rows.size // MIN_PER_THREAD))
+    nchunks = split_ranges(rows.size, MIN_PER_THREAD, nthreads, tallies)
     chunk = (rows.size + nchunks - 1) // nchunks if rows.size else 0
-    for c in range(nchunks):
-        tallies[c].events = 0
-        tallies[c].first_index = 0
-        tallies[c].last_index = 0
-        tallies[c].first_status = AC_OK
     with nogil:
         if nchunks == 1:
             statuses[0] = _run_range(&rows, kind, op, <ac_rounding>rnd, <ac_overflow>ovf,
@@ -200,20 +191,7 @@ cdef tuple _go(tuple arrays, RowKind kind, int op, int rnd, int ovf, int nthread
             for c in prange(nchunks, num_threads=nchunks, schedule="static"):
                 statuses[c] = _run_range(&rows, kind, op, <ac_rounding>rnd, <ac_overflow>ovf,
                                          c * chunk, min((c + 1) * chunk, rows.size), &tallies[c])
-    total.events = 0
-    total.first_index = 0
-    total.first_status = AC_OK
-    for c in range(nchunks):
-        if tallies[c].events:
-            if total.events == 0:
-                total.first_index = tallies[c].first_index
-                total.first_status = tallies[c].first_status
-            total.events += tallies[c].events
-        if statuses[c] != AC_OK:
-            status = statuses[c]
-            stop_index = tallies[c].last_index
-            break
-    return (<int>status, total.events, total.first_index, <int>total.first_status, stop_index)
+    return merge_reports(tallies, statuses, nchunks)
 
 
 def binary(str name, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int rnd, int ovf,
