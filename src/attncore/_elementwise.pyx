@@ -12,7 +12,7 @@ cimport numpy as cnp
 from cython.parallel cimport prange
 from libc.stdint cimport int64_t
 
-from attncore._batch cimport BATCH_MAX_THREADS, merge_reports, split_ranges
+from attncore._batch cimport *
 from attncore._core cimport *
 
 cnp.import_array()
@@ -36,8 +36,6 @@ BINARY_OPS = {"add": AC_Q16_OP_ADD, "sub": AC_Q16_OP_SUB,
 UNARY_OPS = {"sqrt": AC_Q16_OP_SQRT, "exp": AC_Q16_OP_EXP}
 
 cdef enum:
-    MAX_OPERANDS = 3
-    MAX_DIMS = 64
     # Below this many elements per thread, starting threads costs more than
     # it saves.
     MIN_PER_THREAD = 1 << 16
@@ -50,58 +48,7 @@ cdef enum RowKind:
     ROW_FROM_I64
     ROW_TO_F64
 
-cdef struct Rows:
-    int nops
-    int ndim
-    Py_ssize_t size
-    Py_ssize_t shape[MAX_DIMS]
-    Py_ssize_t strides[MAX_OPERANDS][MAX_DIMS]  # bytes, outer dims
-    ptrdiff_t inner[MAX_OPERANDS]               # elements, last dim
-    char *data[MAX_OPERANDS]
-
-
-cdef int _layout(Rows *rows, tuple arrays) except -1:
-    """Describe same-shape arrays as rows, merging dims that are contiguous
-    with their neighbour in every operand (C order is preserved, so the flat
-    index of an event is the C-order index in the common shape)."""
-    cdef cnp.ndarray arr
-    cdef int k, d, nd
-    cdef Py_ssize_t extent
-    arr = arrays[0]
-    nd = arr.ndim
-    rows.nops = len(arrays)
-    rows.size = arr.size
-    rows.ndim = 0
-    for k in range(rows.nops):
-        rows.data[k] = <char *>cnp.PyArray_DATA(arrays[k])
-    for d in range(nd):
-        extent = arr.shape[d]
-        if extent == 1:
-            continue
-        if rows.ndim > 0:
-            for k in range(rows.nops):
-                if (<cnp.ndarray>arrays[k]).strides[d] * extent != rows.strides[k][rows.ndim - 1]:
-                    break
-            else:
-                rows.shape[rows.ndim - 1] *= extent
-                for k in range(rows.nops):
-                    rows.strides[k][rows.ndim - 1] = (<cnp.ndarray>arrays[k]).strides[d]
-                continue
-        rows.shape[rows.ndim] = extent
-        for k in range(rows.nops):
-            rows.strides[k][rows.ndim] = (<cnp.ndarray>arrays[k]).strides[d]
-        rows.ndim += 1
-    if rows.ndim == 0:
-        rows.ndim = 1
-        rows.shape[0] = 1
-        for k in range(rows.nops):
-            rows.strides[k][0] = 0
-    for k in range(rows.nops):
-        rows.inner[k] = rows.strides[k][rows.ndim - 1] // (<cnp.ndarray>arrays[k]).itemsize
-    return 0
-
-
-cdef ac_status _row(RowKind kind, int op, size_t n, char **p, ptrdiff_t *s,
+cdef ac_status _row(RowKind kind, int op, size_t n, char **p, const ptrdiff_t *s,
                     ac_rounding rnd, ac_overflow ovf, ac_tally *tally) noexcept nogil:
     if kind == ROW_BINARY:
         return ac_q16_binary_n(<ac_q16_binary_op>op, n, <ac_q16 *>p[0], s[0],
@@ -122,34 +69,29 @@ cdef ac_status _row(RowKind kind, int op, size_t n, char **p, ptrdiff_t *s,
     return AC_OK
 
 
-cdef ac_status _run_range(Rows *rows, RowKind kind, int op, ac_rounding rnd,
-                          ac_overflow ovf, Py_ssize_t start, Py_ssize_t stop,
-                          ac_tally *total) noexcept nogil:
-    """Elements [start, stop) in C order; segments may begin and end mid-row.
-    Tally indices are flat indices into the whole operand."""
-    cdef Py_ssize_t idx[MAX_DIMS]
-    cdef char *ptr[MAX_OPERANDS]
+cdef ac_status _run_range(const Batch *rows, const ptrdiff_t *inner, RowKind kind, int op,
+                          ac_rounding rnd, ac_overflow ovf, Py_ssize_t start,
+                          Py_ssize_t stop, ac_tally *total) noexcept nogil:
+    """Elements [start, stop) in C order of the coalesced operands (a Batch
+    over all dims); segments may begin and end mid-row.  ``inner``: the last
+    dim's stride of each operand, in elements.  Tally indices are flat."""
+    cdef Py_ssize_t idx[BATCH_MAX_DIMS]
+    cdef char *ptr[BATCH_MAX_OPERANDS]
     cdef int last = rows.ndim - 1
     cdef Py_ssize_t inner_n = rows.shape[last]
-    cdef Py_ssize_t pos = start, seg, rem = start
+    cdef Py_ssize_t pos = start, seg
     cdef int d, k
     cdef ac_tally tally
     cdef ac_status st
     if start >= stop:
-        return AC_OK  # also keeps an empty shape out of the unravel below
-    for k in range(rows.nops):
-        ptr[k] = rows.data[k]
-    for d in range(last, -1, -1):
-        idx[d] = rem % rows.shape[d]
-        rem = rem // rows.shape[d]
-        for k in range(rows.nops):
-            ptr[k] += idx[d] * rows.strides[k][d]
+        return AC_OK  # also keeps an empty shape out of the seek below
+    batch_seek(rows, start, idx, ptr)
     while pos < stop:
         seg = inner_n - idx[last]
         if seg > stop - pos:
             seg = stop - pos
         tally.events = 0
-        st = _row(kind, op, <size_t>seg, ptr, rows.inner, rnd, ovf, &tally)
+        st = _row(kind, op, <size_t>seg, ptr, inner, rnd, ovf, &tally)
         if tally.events:
             if total.events == 0:
                 total.first_index = <size_t>pos + tally.first_index
@@ -176,21 +118,26 @@ cdef tuple _go(tuple arrays, RowKind kind, int op, int rnd, int ovf, int nthread
     """Run the whole operand set, split into contiguous element ranges, one
     per thread; reports merge in range order (see _batch.merge_reports), so
     they and every output are independent of the thread count."""
-    cdef Rows rows
+    cdef Batch rows
+    cdef ptrdiff_t inner[BATCH_MAX_OPERANDS]
     cdef ac_tally tallies[BATCH_MAX_THREADS]
     cdef ac_status statuses[BATCH_MAX_THREADS]
     cdef Py_ssize_t chunk, c, nchunks
-    _layout(&rows, arrays)
-    nchunks = split_ranges(rows.size, MIN_PER_THREAD, nthreads, tallies)
-    chunk = (rows.size + nchunks - 1) // nchunks if rows.size else 0
+    cdef int k
+    batch_init(&rows, arrays, 0)
+    for k in range(rows.nops):
+        inner[k] = rows.strides[k][rows.ndim - 1] // (<cnp.ndarray>arrays[k]).itemsize
+    nchunks = split_ranges(rows.count, MIN_PER_THREAD, nthreads, tallies)
+    chunk = (rows.count + nchunks - 1) // nchunks if rows.count else 0
     with nogil:
         if nchunks == 1:
-            statuses[0] = _run_range(&rows, kind, op, <ac_rounding>rnd, <ac_overflow>ovf,
-                                     0, rows.size, &tallies[0])
+            statuses[0] = _run_range(&rows, inner, kind, op, <ac_rounding>rnd,
+                                     <ac_overflow>ovf, 0, rows.count, &tallies[0])
         else:
             for c in prange(nchunks, num_threads=nchunks, schedule="static"):
-                statuses[c] = _run_range(&rows, kind, op, <ac_rounding>rnd, <ac_overflow>ovf,
-                                         c * chunk, min((c + 1) * chunk, rows.size), &tallies[c])
+                statuses[c] = _run_range(&rows, inner, kind, op, <ac_rounding>rnd,
+                                         <ac_overflow>ovf, c * chunk,
+                                         min((c + 1) * chunk, rows.count), &tallies[c])
     return merge_reports(tallies, statuses, nchunks)
 
 

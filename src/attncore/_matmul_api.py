@@ -38,6 +38,21 @@ def matmul_operands(kernel, a, b):
     return a3, b3, out_shape
 
 
+def matmul_call(kernel, a, b, out, dtype, run, direct_ok=True):
+    """The body both backends' ``matmul`` share: shapes, ``out=``, the
+    k == 0 and empty cases; ``run(a3, b3, work)`` does the products."""
+    a3, b3, out_shape = matmul_operands(kernel, a, b)
+    core_shape = a3.shape[:-1] + b3.shape[-1:]
+
+    def compute(work):
+        if a3.shape[-1] == 0:
+            work[...] = 0  # an empty sum
+        elif work.size:
+            run(a3, b3, work, out_shape)
+
+    return run_into_out(kernel, out, out_shape, core_shape, dtype, (a, b), compute, direct_ok)
+
+
 def run_into_out(kernel, out, out_shape, core_shape, dtype, inputs, compute, direct_ok):
     """Validate ``out``, let ``compute(work)`` fill a ``core_shape`` array and
     return the np.matmul-shaped result.

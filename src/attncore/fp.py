@@ -9,7 +9,7 @@ import numpy as np
 
 from attncore import _matmul
 from attncore._blas_threads import thread_control_addresses
-from attncore._matmul_api import matmul_operands, run_into_out
+from attncore._matmul_api import matmul_call
 from attncore.threads import get_num_threads
 
 __all__ = ["matmul"]
@@ -72,13 +72,5 @@ def matmul(a, b, /, *, out=None):
     a, b = np.asarray(a), np.asarray(b)
     dtype = _float_dtype(kernel, a, b)
     a, b = _as_float(a, dtype), _as_float(b, dtype)
-    a3, b3, out_shape = matmul_operands(kernel, a, b)
-    core_shape = a3.shape[:-1] + b3.shape[-1:]
-
-    def compute(work):
-        if a3.shape[-1] == 0:
-            work[...] = 0
-        elif work.size:
-            _matmul.fp(a3, b3, work, get_num_threads())
-
-    return run_into_out(kernel, out, out_shape, core_shape, dtype, (a, b), compute, True)
+    return matmul_call(kernel, a, b, out, dtype,
+                       lambda a3, b3, work, shape: _matmul.fp(a3, b3, work, get_num_threads()))

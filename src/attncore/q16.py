@@ -22,7 +22,7 @@ import numpy as np
 
 from attncore import _elementwise as _ew
 from attncore import _matmul
-from attncore._matmul_api import matmul_operands, run_into_out
+from attncore._matmul_api import matmul_call
 from attncore._validate import (
     as_q16,
     broadcast,
@@ -297,15 +297,9 @@ def matmul(a, b, /, *, rounding="nearest", overflow="saturate", out=None):
     b = as_q16(b, kernel, "b")
     rnd = rounding_code(kernel, rounding)
     ovf = overflow_code(kernel, overflow)
-    a3, b3, out_shape = matmul_operands(kernel, a, b)
-    core_shape = a3.shape[:-1] + b3.shape[-1:]
 
-    def compute(work):
-        if a3.shape[-1] == 0:
-            work[...] = 0
-        elif work.size:
-            report = _matmul.q16(a3, b3, work, rnd, ovf, get_num_threads())
-            _finish(kernel, report, out_shape, overflow)
+    def run(a3, b3, work, out_shape):
+        report = _matmul.q16(a3, b3, work, rnd, ovf, get_num_threads())
+        _finish(kernel, report, out_shape, overflow)
 
-    return run_into_out(kernel, out, out_shape, core_shape, np.int32, (a, b), compute,
-                        direct_ok=overflow != "raise")
+    return matmul_call(kernel, a, b, out, np.int32, run, direct_ok=overflow != "raise")
