@@ -9,6 +9,7 @@
 /* Fixed-size product of C-contiguous operands: the sizes are compile-time
  * constants, so the compiler keeps the accumulators in registers. */
 #define AC__FIXED(MM, NN, KK)                                                        \
+    AC_VECTOR_CLONES                                                                 \
     static void AC__NAME(fixed_##MM##NN##KK##_)(size_t count, const AC_T *a,          \
                                                 ptrdiff_t sa_t, const AC_T *b,        \
                                                 ptrdiff_t sb_t, AC_T *c, ptrdiff_t sc_t) \

@@ -23,6 +23,20 @@ static uint64_t max_magnitude(size_t rows, size_t cols, const ac_q16 *x, ptrdiff
     return best;
 }
 
+/* max |x| over `count` packed items of `size` elements, `stride` apart:
+ * one long contiguous run when the items are back to back (the common case,
+ * and the one that vectorizes), one item when they are broadcast. */
+static uint64_t batch_max_magnitude(size_t count, size_t size, const ac_q16 *x, ptrdiff_t stride)
+{
+    if (stride == (ptrdiff_t)size) {
+        return max_magnitude(1, count * size, x, 0, 1);
+    }
+    if (stride == 0) {
+        return max_magnitude(1, size, x, 0, 1);
+    }
+    return max_magnitude(count, size, x, stride, 1);
+}
+
 /* Does k * max|a| * max|b| stay below 2^63?  Then every partial sum fits int64. */
 static bool int64_sums_are_exact(size_t k, uint64_t max_a, uint64_t max_b)
 {
@@ -188,13 +202,18 @@ static inline ac_q16 split_narrow(int64_t hi, uint64_t lo, ac_rounding rnd, ac_o
 }
 
 /* ACCUMULATE(prod) adds one product to the running (hi, lo) or int64 sum;
- * NARROW() rounds it once into c[i, j]. */
+ * NARROW rounds it once into c[i, j].  A whole item is computed with its
+ * statuses kept in a byte buffer and inspected afterwards, so the arithmetic
+ * has no branch and the compiler can vectorize it. */
 #define AC__Q16_FIXED(NAME, MM, NN, KK, DECLARE, ACCUMULATE, NARROW)                    \
+    AC_VECTOR_CLONES                                                                    \
     static ac_status NAME(size_t count, const ac_q16 *a, ptrdiff_t sa_t,                \
                           const ac_q16 *b, ptrdiff_t sb_t, ac_q16 *c, ptrdiff_t sc_t,     \
                           ac_rounding rnd, ac_overflow ovf, ac_tally *tally)              \
     {                                                                                   \
         for (size_t t = 0; t < count; ++t, a += sa_t, b += sb_t, c += sc_t) {           \
+            unsigned char item_st[MM * NN];                                             \
+            unsigned events = 0;                                                        \
             for (int i = 0; i < MM; ++i) {                                              \
                 for (int j = 0; j < NN; ++j) {                                          \
                     DECLARE                                                             \
@@ -204,10 +223,16 @@ static inline ac_q16 split_narrow(int64_t hi, uint64_t lo, ac_rounding rnd, ac_o
                     }                                                                   \
                     ac_status st;                                                       \
                     c[i * NN + j] = NARROW;                                             \
-                    if (st != AC_OK) {                                                  \
-                        ac_tally_note(tally, t * (MM * NN) + (size_t)(i * NN + j), st); \
+                    item_st[i * NN + j] = (unsigned char)st;                            \
+                    events += st != AC_OK;                                              \
+                }                                                                       \
+            }                                                                           \
+            if (events) {                                                               \
+                for (size_t e = 0; e < (size_t)(MM * NN); ++e) {                        \
+                    if (item_st[e] != AC_OK) {                                          \
+                        ac_tally_note(tally, t * (MM * NN) + e, (ac_status)item_st[e]); \
                         if (ovf == AC_OVERFLOW_RAISE) {                                 \
-                            return st;                                                  \
+                            return (ac_status)item_st[e];                               \
                         }                                                               \
                     }                                                                   \
                 }                                                                       \
@@ -219,17 +244,56 @@ static inline ac_q16 split_narrow(int64_t hi, uint64_t lo, ac_rounding rnd, ac_o
 #define AC__SPLIT_DECLARE int64_t hi = 0; uint64_t lo = 0;
 #define AC__SPLIT_ADD hi += ac_q16__floor_shift(prod, 32); lo += (uint64_t)prod & 0xFFFFFFFFu;
 #define AC__SPLIT_NARROW split_narrow(hi, lo, rnd, ovf, &st)
-#define AC__I64_DECLARE int64_t sum = 0;
-#define AC__I64_ADD sum += prod;
-#define AC__I64_NARROW ac_q16_narrow(sum, AC_Q16_FRAC_BITS, rnd, ovf, &st)
+
+/* int64 sums in axpy order (a row of NN accumulators updated per p), the
+ * form that maps onto vector widening multiplies. */
+#define AC__Q16_FIXED_I64(NAME, MM, NN, KK)                                             \
+    AC_VECTOR_CLONES                                                                    \
+    static ac_status NAME(size_t count, const ac_q16 *a, ptrdiff_t sa_t,                \
+                          const ac_q16 *b, ptrdiff_t sb_t, ac_q16 *c, ptrdiff_t sc_t,     \
+                          ac_rounding rnd, ac_overflow ovf, ac_tally *tally)              \
+    {                                                                                   \
+        for (size_t t = 0; t < count; ++t, a += sa_t, b += sb_t, c += sc_t) {           \
+            unsigned char item_st[MM * NN];                                             \
+            unsigned events = 0;                                                        \
+            for (int i = 0; i < MM; ++i) {                                              \
+                int64_t acc[NN];                                                        \
+                for (int j = 0; j < NN; ++j) {                                          \
+                    acc[j] = (int64_t)a[i * KK] * (int64_t)b[j];                        \
+                }                                                                       \
+                for (int p = 1; p < KK; ++p) {                                          \
+                    ac_q16 x = a[i * KK + p];                                           \
+                    for (int j = 0; j < NN; ++j) {                                      \
+                        acc[j] += (int64_t)x * (int64_t)b[p * NN + j];                  \
+                    }                                                                   \
+                }                                                                       \
+                for (int j = 0; j < NN; ++j) {                                          \
+                    ac_status st;                                                       \
+                    c[i * NN + j] = ac_q16_narrow(acc[j], AC_Q16_FRAC_BITS, rnd, ovf, &st); \
+                    item_st[i * NN + j] = (unsigned char)st;                            \
+                    events += st != AC_OK;                                              \
+                }                                                                       \
+            }                                                                           \
+            if (events) {                                                               \
+                for (size_t e = 0; e < (size_t)(MM * NN); ++e) {                        \
+                    if (item_st[e] != AC_OK) {                                          \
+                        ac_tally_note(tally, t * (MM * NN) + e, (ac_status)item_st[e]); \
+                        if (ovf == AC_OVERFLOW_RAISE) {                                 \
+                            return (ac_status)item_st[e];                               \
+                        }                                                               \
+                    }                                                                   \
+                }                                                                       \
+            }                                                                           \
+        }                                                                               \
+        return AC_OK;                                                                   \
+    }
 
 /* Both variants of one shape: split sums (any inputs) and plain int64 sums
- * (when the batch's bound says they cannot overflow; they vectorize). */
+ * (when the batch's bound says they cannot overflow). */
 #define AC__Q16_FIXED_BOTH(MM, NN, KK)                                                  \
     AC__Q16_FIXED(fixed_split_##MM##NN##KK, MM, NN, KK, AC__SPLIT_DECLARE,              \
                   AC__SPLIT_ADD, AC__SPLIT_NARROW)                                      \
-    AC__Q16_FIXED(fixed_i64_##MM##NN##KK, MM, NN, KK, AC__I64_DECLARE, AC__I64_ADD,     \
-                  AC__I64_NARROW)
+    AC__Q16_FIXED_I64(fixed_i64_##MM##NN##KK, MM, NN, KK)
 
 AC__Q16_FIXED_BOTH(2, 2, 2)
 AC__Q16_FIXED_BOTH(3, 3, 3)
@@ -251,8 +315,8 @@ ac_status ac_q16_matmul_batch(size_t count, size_t m, size_t n, size_t k,
          * to the products) picks the int64 kernels for all items at once. */
         bool exact64 = 0;
         if ((m == 4 || m == 3 || m == 2) && (k == m) && (n == m || n == 1)) {
-            exact64 = int64_sums_are_exact(k, max_magnitude(count, m * k, a, sa_t, 1),
-                                           max_magnitude(count, k * n, b, sb_t, 1));
+            exact64 = int64_sums_are_exact(k, batch_max_magnitude(count, m * k, a, sa_t),
+                                           batch_max_magnitude(count, k * n, b, sb_t));
         }
 #define AC__TRY(MM, NN, KK)                                                                \
     if (m == MM && n == NN && k == KK) {                                                   \
