@@ -201,6 +201,22 @@ static inline ac_q16 split_narrow(int64_t hi, uint64_t lo, ac_rounding rnd, ac_o
     return ac_q16_fit(q, ovf, status);
 }
 
+/* Note the events of item t (statuses in item_st); under RAISE, the status
+ * that stops the batch. */
+static ac_status note_item(ac_tally *tally, size_t t, const unsigned char *item_st, size_t size,
+                           ac_overflow ovf)
+{
+    for (size_t e = 0; e < size; ++e) {
+        if (item_st[e] != AC_OK) {
+            ac_tally_note(tally, t * size + e, (ac_status)item_st[e]);
+            if (ovf == AC_OVERFLOW_RAISE) {
+                return (ac_status)item_st[e];
+            }
+        }
+    }
+    return AC_OK;
+}
+
 /* ACCUMULATE(prod) adds one product to the running (hi, lo) or int64 sum;
  * NARROW rounds it once into c[i, j].  A whole item is computed with its
  * statuses kept in a byte buffer and inspected afterwards, so the arithmetic
@@ -228,13 +244,9 @@ static inline ac_q16 split_narrow(int64_t hi, uint64_t lo, ac_rounding rnd, ac_o
                 }                                                                       \
             }                                                                           \
             if (events) {                                                               \
-                for (size_t e = 0; e < (size_t)(MM * NN); ++e) {                        \
-                    if (item_st[e] != AC_OK) {                                          \
-                        ac_tally_note(tally, t * (MM * NN) + e, (ac_status)item_st[e]); \
-                        if (ovf == AC_OVERFLOW_RAISE) {                                 \
-                            return (ac_status)item_st[e];                               \
-                        }                                                               \
-                    }                                                                   \
+                ac_status stop = note_item(tally, t, item_st, MM * NN, ovf);            \
+                if (stop != AC_OK) {                                                    \
+                    return stop;                                                        \
                 }                                                                       \
             }                                                                           \
         }                                                                               \
@@ -275,13 +287,9 @@ static inline ac_q16 split_narrow(int64_t hi, uint64_t lo, ac_rounding rnd, ac_o
                 }                                                                       \
             }                                                                           \
             if (events) {                                                               \
-                for (size_t e = 0; e < (size_t)(MM * NN); ++e) {                        \
-                    if (item_st[e] != AC_OK) {                                          \
-                        ac_tally_note(tally, t * (MM * NN) + e, (ac_status)item_st[e]); \
-                        if (ovf == AC_OVERFLOW_RAISE) {                                 \
-                            return (ac_status)item_st[e];                               \
-                        }                                                               \
-                    }                                                                   \
+                ac_status stop = note_item(tally, t, item_st, MM * NN, ovf);            \
+                if (stop != AC_OK) {                                                    \
+                    return stop;                                                        \
                 }                                                                       \
             }                                                                           \
         }                                                                               \
