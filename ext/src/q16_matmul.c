@@ -4,9 +4,13 @@
 #include "attncore/config.h"
 #include "attncore/q16_matmul.h"
 
-/* Output columns accumulated at once on the int64 path (a stack buffer: the
- * core never allocates). */
-#define AC__COL_BLOCK 128
+/* Output columns accumulated at once on the int64 path: a stack buffer of
+ * 8 * AC_Q16_MATMUL_COL_BLOCK bytes (the core never allocates).  Firmware
+ * with a small stack can build with a smaller block; results do not change. */
+#ifndef AC_Q16_MATMUL_COL_BLOCK
+#define AC_Q16_MATMUL_COL_BLOCK 128
+#endif
+#define AC__COL_BLOCK AC_Q16_MATMUL_COL_BLOCK
 
 static uint64_t max_magnitude(size_t rows, size_t cols, const ac_q16 *x, ptrdiff_t s_row,
                               ptrdiff_t s_col)

@@ -1,0 +1,93 @@
+/*
+ * Test firmware: replays the golden vectors (inputs and the Python
+ * package's outputs, from tests/golden_vectors.py, passed in with
+ * -include golden.h) through the C core on the target and counts
+ * mismatches: every output bit, every event count, every stop status and
+ * index.  Exit status 0 only if nothing differs.
+ */
+#include <stdint.h>
+
+#include "attncore/q16.h"
+#include "attncore/q16_elementwise.h"
+#include "attncore/q16_matmul.h"
+#include "semihost.h"
+
+static int32_t out[1 << 16];
+static uint32_t total_vectors, total_mismatches;
+
+/* Compare one case's report and outputs; print one line for it. */
+static void report(const char *name, uint32_t n, const int32_t *want, ac_status st,
+                   const ac_tally *tally, uint32_t want_events, int want_status,
+                   uint32_t want_stop)
+{
+    uint32_t bad = 0;
+    if ((int)st != want_status) {
+        bad += 1;
+    } else if (want_status != AC_OK) {
+        bad += tally->last_index != want_stop;
+    } else {
+        bad += tally->events != want_events;
+        for (uint32_t i = 0; i < n; ++i) {
+            bad += out[i] != want[i];
+        }
+    }
+    total_vectors += n;
+    total_mismatches += bad;
+    sh_puts(name);
+    sh_puts(": ");
+    sh_put_uint(n);
+    sh_puts(" vectors, ");
+    sh_put_uint(bad);
+    sh_puts(" mismatches\n");
+}
+
+int main(void)
+{
+    for (uint32_t c = 0; c < GOLDEN_BINARY_CASES_COUNT; ++c) {
+        const golden_binary *g = &golden_binary_cases[c];
+        ac_tally tally = {0, 0, 0, AC_OK};
+        ac_status st = ac_q16_binary_n((ac_q16_binary_op)g->op, g->n, g->a, 1, g->b, 1, out, 1,
+                                       (ac_rounding)g->rnd, (ac_overflow)g->ovf, &tally);
+        report(g->name, g->n, g->want, st, &tally, g->events, g->status, g->stop);
+    }
+    for (uint32_t c = 0; c < GOLDEN_UNARY_CASES_COUNT; ++c) {
+        const golden_unary *g = &golden_unary_cases[c];
+        ac_tally tally = {0, 0, 0, AC_OK};
+        ac_status st = ac_q16_unary_n((ac_q16_unary_op)g->op, g->n, g->a, 1, out, 1,
+                                      (ac_rounding)g->rnd, (ac_overflow)g->ovf, &tally);
+        report(g->name, g->n, g->want, st, &tally, g->events, g->status, g->stop);
+    }
+    for (uint32_t c = 0; c < GOLDEN_FROM_INT_CASES_COUNT; ++c) {
+        const golden_from_int *g = &golden_from_int_cases[c];
+        ac_tally tally = {0, 0, 0, AC_OK};
+        ac_status st = AC_OK;
+        for (uint32_t i = 0; i < g->n; ++i) {
+            ac_status one;
+            out[i] = ac_q16_from_int(g->x[i], (ac_overflow)g->ovf, &one);
+            if (one != AC_OK) {
+                ac_tally_note(&tally, i, one);
+                if (g->ovf == AC_OVERFLOW_RAISE) {
+                    st = one;
+                    break;
+                }
+            }
+        }
+        report(g->name, g->n, g->want, st, &tally, g->events, g->status, g->stop);
+    }
+    for (uint32_t c = 0; c < GOLDEN_MATMUL_CASES_COUNT; ++c) {
+        const golden_matmul *g = &golden_matmul_cases[c];
+        ac_tally tally = {0, 0, 0, AC_OK};
+        ptrdiff_t m = (ptrdiff_t)g->m, n = (ptrdiff_t)g->n, k = (ptrdiff_t)g->k;
+        ac_status st = ac_q16_matmul_batch(g->count, g->m, g->n, g->k, g->a, m * k, k, 1, g->b,
+                                           k * n, n, 1, out, m * n, n, 1, (ac_rounding)g->rnd,
+                                           (ac_overflow)g->ovf, &tally);
+        report(g->name, g->count * g->m * g->n, g->want, st, &tally, g->events, g->status,
+               g->stop);
+    }
+    sh_puts("TOTAL: ");
+    sh_put_uint(total_vectors);
+    sh_puts(" vectors, ");
+    sh_put_uint(total_mismatches);
+    sh_puts(" mismatches\n");
+    return total_mismatches == 0 ? 0 : 1;
+}
