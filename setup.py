@@ -45,7 +45,7 @@ def extension(name):
 setup(
     libraries=[core],
     ext_modules=cythonize(
-        [extension("_elementwise"), extension("_matmul")],
+        [extension(name) for name in ("_elementwise", "_matmul", "_softmax")],
         compiler_directives={
             "language_level": 3,
             "boundscheck": DEBUG_CHECKS,

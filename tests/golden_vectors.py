@@ -5,8 +5,9 @@ firmware (ext/tests/target/run_golden.c) replays bit for bit.
     python tests/golden_vectors.py OUT.h [--seed N]
 
 Every Q16.16 kernel in ext/ is covered, in every rounding and overflow
-mode: elementwise add/sub/mul/div, sqrt, exp, integer conversion and
-batched matmul (both exact accumulation paths and the fixed-size kernels).
+mode: elementwise add/sub/mul/div, sqrt, exp, integer conversion, batched
+matmul (both exact accumulation paths and the fixed-size kernels) and
+softmax (with and without masks, extreme logits).
 For overflow="raise" the expected result is the status and the index the
 kernel stops at, taken from the exception the Python package raises.
 """
@@ -93,7 +94,9 @@ typedef struct { const char *name; int op, rnd, ovf; uint32_t n;
 typedef struct { const char *name; int ovf; uint32_t n;
     const int64_t *x; const int32_t *want; uint32_t events; int status; uint32_t stop; } golden_from_int;
 typedef struct { const char *name; uint32_t count, m, n, k; int rnd, ovf;
-    const int32_t *a, *b, *want; uint32_t events; int status; uint32_t stop; } golden_matmul;""")
+    const int32_t *a, *b, *want; uint32_t events; int status; uint32_t stop; } golden_matmul;
+typedef struct { const char *name; uint32_t rows, n; int rnd;
+    const int32_t *x; const unsigned char *mask; const int32_t *want; } golden_softmax;""")
 
     def flat_stop(stop, shape):
         return int(np.ravel_multi_index(stop, shape)) if stop else 0
@@ -169,6 +172,24 @@ typedef struct { const char *name; uint32_t count, m, n, k; int rnd, ovf;
                                 f'{count}, {m}, {nn}, {k}, {ROUNDINGS[rnd]}, {OVERFLOWS[ovf]}, '
                                 f'{gA}, {gB}, {want}, {events}, {status}, {stop}')
     h.table("golden_matmul", "golden_matmul_cases", rows)
+
+    rows = []
+    for n_rows, n_cols, scale in ((40, 17, 3.0), (8, 128, 8.0), (6, 5, None)):
+        if scale is None:  # extreme logits: differences up to 2**32 - 1
+            x = rng.choice(np.array([q16.MIN, q16.MAX, 0, -1, q16.MAX - 1], dtype=np.int32),
+                           (n_rows, n_cols))
+        else:
+            x = q16.from_float(rng.normal(scale=scale, size=(n_rows, n_cols)))
+        mask = rng.random((n_rows, n_cols)) > 0.25
+        mask[0] = False  # a fully masked row
+        gx, gm = h.array("int32_t", x), h.array("unsigned char", mask.astype(np.uint8))
+        for rnd in ROUNDINGS:
+            for use_mask in (False, True):
+                out = q16.softmax(x, mask=mask if use_mask else None, rounding=rnd)
+                rows.append(f'"q16.softmax {n_rows}x{n_cols} {rnd}{" masked" if use_mask else ""}", '
+                            f'{n_rows}, {n_cols}, {ROUNDINGS[rnd]}, {gx}, '
+                            f'{gm if use_mask else "NULL"}, {h.array("int32_t", out)}')
+    h.table("golden_softmax", "golden_softmax_cases", rows)
     return "\n".join(h.lines) + "\n"
 
 

@@ -12,6 +12,7 @@
 #include "attncore/q16.h"
 #include "attncore/q16_elementwise.h"
 #include "attncore/q16_matmul.h"
+#include "attncore/q16_softmax.h"
 #include "attncore/q16_wide.h"
 #include "check.h"
 
@@ -318,6 +319,50 @@ static void test_matmul(void)
     CHECK(st == AC_STATUS_RANGE, "wide sum raises");
 }
 
+static void test_softmax(void)
+{
+    /* against long double: within 0.5 LSB + (n + 1) 2^-24 LSB */
+    for (int trial = 0; trial < 3000; ++trial) {
+        enum { N = 24 };
+        ac_q16 x[N], out[N];
+        unsigned char mask[N];
+        int extreme = trial % 5 == 0;
+        for (int j = 0; j < N; ++j) {
+            uint64_t r = check_rng();
+            x[j] = extreme ? (ac_q16)(int64_t)((r >> 32) - 2147483648ull)
+                           : (ac_q16)((int64_t)(r >> 44) - (1 << 19));
+            mask[j] = (unsigned char)((r & 7u) != 0);
+        }
+        const unsigned char *m = trial % 2 ? mask : NULL;
+        ac_rounding rnd = ROUNDINGS[(trial / 2) & 1];
+        ac_status st = ac_q16_softmax_row(N, x, 1, m, 1, out, 1, rnd);
+        long double mx = -1e30L, sum = 0;
+        for (int j = 0; j < N; ++j) {
+            if (!m || m[j]) {
+                mx = (long double)x[j] > mx ? (long double)x[j] : mx;
+            }
+        }
+        for (int j = 0; j < N; ++j) {
+            sum += (!m || m[j]) ? expl(((long double)x[j] - mx) / 65536.0L) : 0.0L;
+        }
+        for (int j = 0; j < N; ++j) {
+            long double exact = (!m || m[j]) && sum > 0
+                                    ? expl(((long double)x[j] - mx) / 65536.0L) / sum * 65536.0L
+                                    : 0.0L;
+            long double err = (long double)out[j] - exact;
+            long double bound = 0.5L + (N + 1) / 16777216.0L + 1e-9L;
+            int ok = rnd == AC_ROUND_NEAREST_EVEN ? fabsl(err) <= bound
+                                                  : (err <= bound - 0.5L && err > -1.0L - bound + 0.5L);
+            CHECK(st == AC_OK && ok, "softmax trial %d [%d] = %d, exact %.6Lf", trial, j, out[j],
+                  exact);
+        }
+    }
+    ac_q16 all_masked[3] = {1, 2, 3}, res[3] = {9, 9, 9};
+    unsigned char none[3] = {0, 0, 0};
+    CHECK(ac_q16_softmax_row(3, all_masked, 1, none, 1, res, 1, AC_ROUND_NEAREST_EVEN) == AC_OK
+              && res[0] == 0 && res[1] == 0 && res[2] == 0, "fully masked row is zeros");
+}
+
 int main(void)
 {
     test_exact_ties();
@@ -328,5 +373,6 @@ int main(void)
     test_convert();
     test_strided_loops();
     test_matmul();
+    test_softmax();
     return check_report(AC_HAVE_INT128 ? "test_q16 (__int128)" : "test_q16 (portable)");
 }

@@ -20,6 +20,7 @@ cdef extern from "attncore/status.h" nogil:
         size_t first_index
         size_t last_index
         ac_status first_status
+    void ac_tally_note(ac_tally *tally, size_t index, ac_status status)
 
 cdef extern from "attncore/q16.h" nogil:
     ctypedef int32_t ac_q16
@@ -82,3 +83,14 @@ cdef extern from "attncore/fp_matmul.h" nogil:
                              const double *a, ptrdiff_t sa_t, ptrdiff_t sa_row, ptrdiff_t sa_col,
                              const double *b, ptrdiff_t sb_t, ptrdiff_t sb_row, ptrdiff_t sb_col,
                              double *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col)
+
+cdef extern from "attncore/q16_softmax.h" nogil:
+    ac_status ac_q16_softmax_row(size_t n, const ac_q16 *x, ptrdiff_t sx,
+                                 const unsigned char *mask, ptrdiff_t sm,
+                                 ac_q16 *out, ptrdiff_t so, ac_rounding rnd)
+
+cdef extern from "attncore/fp_softmax.h" nogil:
+    void ac_softmax_row_f32(size_t n, const float *x, ptrdiff_t sx, const unsigned char *mask,
+                            ptrdiff_t sm, float *out, ptrdiff_t so, int log_output)
+    void ac_softmax_row_f64(size_t n, const double *x, ptrdiff_t sx, const unsigned char *mask,
+                            ptrdiff_t sm, double *out, ptrdiff_t so, int log_output)

@@ -10,9 +10,10 @@ import numpy as np
 from attncore import _matmul
 from attncore._blas_threads import thread_control_addresses
 from attncore._matmul_api import matmul_call
+from attncore._softmax_api import softmax_rows
 from attncore.threads import get_num_threads
 
-__all__ = ["matmul"]
+__all__ = ["matmul", "softmax", "log_softmax"]
 
 _matmul._set_blas_thread_control(*thread_control_addresses())
 
@@ -74,3 +75,53 @@ def matmul(a, b, /, *, out=None):
     a, b = _as_float(a, dtype), _as_float(b, dtype)
     return matmul_call(kernel, a, b, out, dtype,
                        lambda a3, b3, work, shape: _matmul.fp(a3, b3, work, get_num_threads()))
+
+
+def _softmax(kernel, x, axis, mask, log_output):
+    x = np.asarray(x)
+    dtype = _float_dtype(kernel, x)
+    out, _ = softmax_rows(kernel, _as_float(x, dtype), axis, mask, dtype, log_output, 0)
+    return out
+
+
+def softmax(x, /, axis=-1, *, mask=None):
+    """Numerically stable softmax along ``axis``.
+
+    ``out = exp(x - m) / sum(exp(x - m))`` with ``m`` the maximum of the
+    kept entries, in the input precision (float32 stays float32; the sum
+    accumulates in it too).  Huge finite logits cannot overflow: every
+    exponent is <= 0.
+
+    Parameters
+    ----------
+    x : array_like of real numbers
+    axis : int
+    mask : array_like of bool, optional
+        True keeps an entry; broadcast against ``x``.  Masked entries are
+        exactly 0, and a row with nothing kept is all 0 (not NaN), as in
+        PyTorch >= 2.5 SDPA.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+
+    Raises
+    ------
+    TypeError
+        Complex input or a non-bool mask.
+    ValueError
+        A mask that does not broadcast to ``x``.
+    numpy.exceptions.AxisError
+        ``axis`` out of range.
+    """
+    return _softmax("fp.softmax", x, axis, mask, False)
+
+
+def log_softmax(x, /, axis=-1, *, mask=None):
+    """Numerically stable log-softmax along ``axis``.
+
+    ``out = x - m - log(sum(exp(x - m)))``; masked entries are -inf, and a
+    row with nothing kept is all -inf (the log of the zeros ``softmax``
+    returns).  Parameters and errors as :func:`softmax`.
+    """
+    return _softmax("fp.log_softmax", x, axis, mask, True)

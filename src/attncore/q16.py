@@ -23,6 +23,7 @@ import numpy as np
 from attncore import _elementwise as _ew
 from attncore import _matmul
 from attncore._matmul_api import matmul_call
+from attncore._softmax_api import softmax_rows
 from attncore._validate import (
     as_q16,
     broadcast,
@@ -38,7 +39,7 @@ from attncore.threads import get_num_threads
 __all__ = [
     "FRAC_BITS", "ONE", "EPS", "MIN", "MAX",
     "from_float", "to_float",
-    "add", "sub", "mul", "div", "sqrt", "exp", "matmul",
+    "add", "sub", "mul", "div", "sqrt", "exp", "matmul", "softmax",
     "count_saturations", "SaturationCounts",
 ]
 
@@ -303,3 +304,39 @@ def matmul(a, b, /, *, rounding="nearest", overflow="saturate", out=None):
         _finish(kernel, report, out_shape, overflow)
 
     return matmul_call(kernel, a, b, out, np.int32, run, direct_ok=overflow != "raise")
+
+
+def softmax(x, /, axis=-1, *, mask=None, rounding="nearest"):
+    """Q16.16 softmax along ``axis``: int32 logits in, int32 probabilities out.
+
+    ``raw_j = round(e_j * 2**16 / S)`` with ``e_j = exp((x_j - max) / 2**16)``
+    over the kept entries.  ``x_j - max`` is exact in 64 bits, so any int32
+    logits work.  ``e_j`` is evaluated in Q0.40 (63-bit tables, truncated),
+    ``S`` is summed exactly, and each output is rounded once from one
+    division.  Error against the exact softmax of the inputs: below
+    0.5 LSB + (n + 1) * 2**-24 LSB for a row of n entries, so within 1 LSB
+    for any row up to 2**23 entries (the longest supported).  Outputs never
+    overflow (a row sums to ONE up to rounding).
+
+    Parameters
+    ----------
+    x : array_like of int32
+    axis : int
+    mask : array_like of bool, optional
+        True keeps; masked entries are 0, a fully masked row is all 0.
+    rounding : {"nearest", "floor"}
+
+    Raises
+    ------
+    TypeError
+        Non-int32 ``x`` or a non-bool mask.
+    ValueError
+        A mask that does not broadcast, or a row longer than 2**23.
+    """
+    kernel = "q16.softmax"
+    x = as_q16(x, kernel, "x")
+    rnd = rounding_code(kernel, rounding)
+    out, report = softmax_rows(kernel, x, axis, mask, np.int32, False, rnd)
+    if report[0] != _ew.STATUS_OK:
+        raise ValueError(f"{kernel}: a row longer than 2**23 entries is not supported")
+    return out

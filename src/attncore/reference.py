@@ -22,6 +22,7 @@ __all__ = [
     "q16_add", "q16_sub", "q16_mul", "q16_div", "q16_sqrt", "q16_exp",
     "q16_exp_exact", "q16_from_float", "q16_to_float",
     "q16_matmul", "q16_matmul_exact", "matmul", "matmul_error_bound",
+    "softmax", "log_softmax", "q16_softmax_exact",
 ]
 
 Q16_FRAC_BITS = 16
@@ -224,3 +225,43 @@ def matmul_error_bound(a, b, dtype):
     k = a.shape[-1]
     u = np.finfo(dtype).eps / 2
     return 1.01 * k * u * np.matmul(a, b)
+
+
+def softmax(x, axis=-1, mask=None):
+    """float64 softmax: masked entries 0, fully masked rows all 0."""
+    x = np.asarray(x, dtype=np.float64)
+    keep = np.ones(x.shape, bool) if mask is None else np.broadcast_to(mask, x.shape)
+    shifted = np.where(keep, x, -np.inf)
+    m = np.max(shifted, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    e = np.where(keep, np.exp(shifted - m), 0.0)
+    s = np.sum(e, axis=axis, keepdims=True)
+    return np.divide(e, s, out=np.zeros_like(e), where=s > 0)
+
+
+def log_softmax(x, axis=-1, mask=None):
+    """float64 log-softmax: masked entries -inf, fully masked rows all -inf."""
+    with np.errstate(divide="ignore"):
+        return np.log(softmax(x, axis, mask))
+
+
+def q16_softmax_exact(x, axis=-1, mask=None, dps=40):
+    """The exact softmax of raw Q16.16 logits, in raw units (float64 of an
+    mpmath evaluation at ``dps`` digits): what q16.softmax rounds."""
+    import mpmath
+
+    x = np.asarray(x)
+    keep = np.ones(x.shape, bool) if mask is None else np.broadcast_to(mask, x.shape)
+    x, keep = np.moveaxis(x, axis, -1), np.moveaxis(keep, axis, -1)
+    out = np.zeros(x.shape, dtype=np.float64)
+    with mpmath.workdps(dps):
+        for index in np.ndindex(x.shape[:-1]):
+            row, kept = x[index], keep[index]
+            if not kept.any():
+                continue
+            m = max(int(v) for v, k in zip(row, kept) if k)
+            e = [mpmath.exp(mpmath.mpf(int(v) - m) / Q16_SCALE) if k else mpmath.mpf(0)
+                 for v, k in zip(row, kept)]
+            total = mpmath.fsum(e)
+            out[index] = [float(v / total * Q16_SCALE) for v in e]
+    return np.moveaxis(out, -1, axis)

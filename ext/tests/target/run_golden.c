@@ -10,6 +10,7 @@
 #include "attncore/q16.h"
 #include "attncore/q16_elementwise.h"
 #include "attncore/q16_matmul.h"
+#include "attncore/q16_softmax.h"
 #include "semihost.h"
 
 static int32_t out[1 << 16];
@@ -83,6 +84,16 @@ int main(void)
                                            (ac_overflow)g->ovf, &tally);
         report(g->name, g->count * g->m * g->n, g->want, st, &tally, g->events, g->status,
                g->stop);
+    }
+    for (uint32_t c = 0; c < GOLDEN_SOFTMAX_CASES_COUNT; ++c) {
+        const golden_softmax *g = &golden_softmax_cases[c];
+        ac_tally tally = {0, 0, 0, AC_OK};
+        ac_status st = AC_OK;
+        for (uint32_t r = 0; r < g->rows && st == AC_OK; ++r) {
+            st = ac_q16_softmax_row(g->n, g->x + r * g->n, 1, g->mask ? g->mask + r * g->n : NULL,
+                                    1, out + r * g->n, 1, (ac_rounding)g->rnd);
+        }
+        report(g->name, g->rows * g->n, g->want, st, &tally, 0, AC_OK, 0);
     }
     sh_puts("TOTAL: ");
     sh_put_uint(total_vectors);

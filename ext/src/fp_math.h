@@ -1,0 +1,126 @@
+/*
+ * Private exp / log for the float kernels, so ext/ needs no libm and builds
+ * freestanding.  exp is branch-free (clamp, compute, select), so loops over
+ * it vectorize; log runs once per softmax row and may branch.
+ *
+ * exp(x) = 2^n * p(r), n = round(x / ln 2), r = x - n ln 2 (Cody-Waite, two
+ * constants), |r| <= ln2 / 2, p a Taylor polynomial whose truncation error is
+ * below the type's epsilon.  n is read from the bits of x/ln2 + 1.5*2^(p-1)
+ * (no float-to-int conversion, which would be undefined for NaN), and 2^n is
+ * built as two normal powers so the whole finite range is covered.
+ * Results below the smallest normal number flush to 0; error within 2 ulp
+ * elsewhere (tested against libm in ext/tests).
+ */
+#ifndef ATTNCORE_FP_MATH_H
+#define ATTNCORE_FP_MATH_H
+
+#include <stdint.h>
+
+/* Bit casts through a union (C99 TC3 makes this defined; no <string.h>,
+ * which a freestanding build does not have). */
+typedef union { float f; uint32_t u; } ac__f32_bits;
+typedef union { double f; uint64_t u; } ac__f64_bits;
+
+static inline float ac__bits_to_f32(uint32_t u)
+{
+    ac__f32_bits b;
+    b.u = u;
+    return b.f;
+}
+
+static inline uint32_t ac__f32_to_bits(float f)
+{
+    ac__f32_bits b;
+    b.f = f;
+    return b.u;
+}
+
+static inline double ac__bits_to_f64(uint64_t u)
+{
+    ac__f64_bits b;
+    b.u = u;
+    return b.f;
+}
+
+static inline uint64_t ac__f64_to_bits(double d)
+{
+    ac__f64_bits b;
+    b.f = d;
+    return b.u;
+}
+
+static inline float ac__exp_f32(float x)
+{
+    const float lo = -87.33654f, hi = 88.72283f, shifter = 12582912.0f; /* 1.5 * 2^23 */
+    float xc = x < lo ? lo : (x > hi ? hi : x);
+    xc = xc == xc ? xc : 0.0f;
+    float t = xc * 1.44269504088896341f + shifter;
+    float n = t - shifter;
+    int32_t ni = (int32_t)(ac__f32_to_bits(t) - ac__f32_to_bits(shifter));
+    float r = (xc - n * 0.693359375f) + n * 2.12194440e-4f;
+    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.66666672e-1f + r * (4.16666679e-2f
+              + r * (8.33333377e-3f + r * (1.38888892e-3f + r * 1.98412701e-4f))))));
+    int32_t n1 = ni / 2, n2 = ni - n1;
+    float s1 = ac__bits_to_f32((uint32_t)(n1 + 127) << 23);
+    float s2 = ac__bits_to_f32((uint32_t)(n2 + 127) << 23);
+    float y = p * s1 * s2;
+    y = x < lo ? 0.0f : y;
+    y = x > hi ? ac__bits_to_f32(0x7F800000u) : y;
+    return x == x ? y : x;
+}
+
+static inline double ac__exp_f64(double x)
+{
+    const double lo = -708.3964185322641, hi = 709.782712893384;
+    const double shifter = 6755399441055744.0; /* 1.5 * 2^52 */
+    double xc = x < lo ? lo : (x > hi ? hi : x);
+    xc = xc == xc ? xc : 0.0;
+    double t = xc * 1.4426950408889634 + shifter;
+    double n = t - shifter;
+    int64_t ni = (int64_t)(ac__f64_to_bits(t) - ac__f64_to_bits(shifter));
+    double r = (xc - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+    double p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120
+               + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880
+               + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600
+               + r * (1.0 / 6227020800.0)))))))))))));
+    int64_t n1 = ni / 2, n2 = ni - n1;
+    double s1 = ac__bits_to_f64((uint64_t)(n1 + 1023) << 52);
+    double s2 = ac__bits_to_f64((uint64_t)(n2 + 1023) << 52);
+    double y = p * s1 * s2;
+    y = x < lo ? 0.0 : y;
+    y = x > hi ? ac__bits_to_f64(UINT64_C(0x7FF0000000000000)) : y;
+    return x == x ? y : x;
+}
+
+/* log(x) = e ln 2 + 2 atanh(s), s = (m - 1) / (m + 1), m in [sqrt(1/2), sqrt(2)). */
+static inline double ac__log_f64(double x)
+{
+    if (!(x > 0.0) || x - x != 0.0) { /* NaN, <= 0, or +inf */
+        return x == 0.0 ? -ac__bits_to_f64(UINT64_C(0x7FF0000000000000))
+                        : (x > 0.0 ? x : ac__bits_to_f64(UINT64_C(0x7FF8000000000000)));
+    }
+    uint64_t bits = ac__f64_to_bits(x);
+    int64_t e = (int64_t)(bits >> 52) - 1023;
+    if (e == -1023) { /* subnormal: renormalize */
+        bits = ac__f64_to_bits(x * 18014398509481984.0); /* 2^54 */
+        e = (int64_t)(bits >> 52) - 1023 - 54;
+    }
+    double m = ac__bits_to_f64((bits & UINT64_C(0x000FFFFFFFFFFFFF)) | UINT64_C(0x3FF0000000000000));
+    if (m > 1.4142135623730951) {
+        m *= 0.5;
+        e += 1;
+    }
+    double s = (m - 1.0) / (m + 1.0), s2 = s * s;
+    double series = 1.0 + s2 * (1.0 / 3 + s2 * (1.0 / 5 + s2 * (1.0 / 7 + s2 * (1.0 / 9
+                    + s2 * (1.0 / 11 + s2 * (1.0 / 13 + s2 * (1.0 / 15 + s2 * (1.0 / 17
+                    + s2 * (1.0 / 19 + s2 * (1.0 / 21))))))))));
+    double ed = (double)e;
+    return ed * 1.90821492927058770002e-10 + 2.0 * s * series + ed * 6.93147180369123816490e-01;
+}
+
+static inline float ac__log_f32(float x)
+{
+    return (float)ac__log_f64((double)x); /* once per row: double is exact enough */
+}
+
+#endif /* ATTNCORE_FP_MATH_H */

@@ -1,0 +1,67 @@
+/*
+ * Q16.16 softmax (see attncore/q16_softmax.h).  Integer only.
+ */
+#include "attncore/q16_softmax.h"
+#include "attncore/q16_wide.h"
+#include "q16_exp_tables.h"
+
+#define AC__E_BITS 40 /* fractional bits of e_j */
+
+/* floor(a * b / 2^63) for a, b <= 2^63 (products of Q0.63 values <= 1). */
+static uint64_t mul_q63(uint64_t a, uint64_t b)
+{
+    uint64_t hi, lo;
+    ac_q16__mul_u64(a, b, &hi, &lo);
+    return (hi << 1) | (lo >> 63);
+}
+
+/* exp(-d / 2^16) in Q0.40, truncated, for d >= 0 (int64: up to 2^32). */
+static uint64_t exp_neg_q40(int64_t d)
+{
+    if (d >= (int64_t)31 << 16) {
+        return 0; /* exp(-31) < 2^-44: below the last bit */
+    }
+    uint64_t u = (uint64_t)d;
+    uint64_t e = mul_q63(ac_q16__exp_neg_int[u >> 16], ac_q16__exp_neg_hi[(u >> 8) & 255u]);
+    e = mul_q63(e, ac_q16__exp_neg_lo[u & 255u]);
+    return e >> (63 - AC__E_BITS);
+}
+
+ac_status ac_q16_softmax_row(size_t n, const ac_q16 *x, ptrdiff_t sx,
+                             const unsigned char *mask, ptrdiff_t sm,
+                             ac_q16 *out, ptrdiff_t so, ac_rounding rnd)
+{
+    size_t kept = 0;
+    ac_q16 max = AC_Q16_MIN;
+    for (size_t j = 0; j < n; ++j) {
+        if (mask == NULL || mask[(ptrdiff_t)j * sm]) {
+            ac_q16 v = x[(ptrdiff_t)j * sx];
+            max = v > max ? v : max;
+            kept += 1;
+        }
+    }
+    if (kept > AC_Q16_SOFTMAX_MAX_ROW) {
+        return AC_STATUS_DOMAIN;
+    }
+    uint64_t sum = 0; /* exact: kept * 2^40 < 2^63 */
+    for (size_t j = 0; j < n; ++j) {
+        if (mask == NULL || mask[(ptrdiff_t)j * sm]) {
+            sum += exp_neg_q40((int64_t)max - (int64_t)x[(ptrdiff_t)j * sx]);
+        }
+    }
+    for (size_t j = 0; j < n; ++j) {
+        ac_q16 *o = out + (ptrdiff_t)j * so;
+        if (kept == 0 || !(mask == NULL || mask[(ptrdiff_t)j * sm])) {
+            *o = 0;
+            continue;
+        }
+        /* sum >= e(max) = 2^40, and e * 2^16 <= 2^56: one exact division */
+        uint64_t num = exp_neg_q40((int64_t)max - (int64_t)x[(ptrdiff_t)j * sx]) << 16;
+        uint64_t q = num / sum, r = num % sum;
+        if (rnd == AC_ROUND_NEAREST_EVEN && (r > sum - r || (r == sum - r && (q & 1u)))) {
+            q += 1;
+        }
+        *o = (ac_q16)q; /* <= 2^16 */
+    }
+    return AC_OK;
+}

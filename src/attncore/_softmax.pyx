@@ -1,0 +1,82 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Loops and dispatch for softmax: the Python layer hands over ``x`` with
+the softmax axis last, an optional uint8 ``mask`` broadcast to ``x``'s
+shape, and ``out``; rows are split into contiguous ranges, one per thread,
+with the GIL released once."""
+cimport numpy as cnp
+from cython.parallel cimport prange
+
+from attncore._batch cimport *
+from attncore._core cimport *
+
+cnp.import_array()
+
+ctypedef fused real:
+    float
+    double
+
+cdef enum:
+    MIN_ELEMENTS_PER_THREAD = 1 << 15
+
+
+cdef inline ptrdiff_t _last_stride(cnp.ndarray a):
+    return a.strides[a.ndim - 1] // a.itemsize if a.ndim else 0
+
+
+cdef ac_status _rows(int kind, const Batch *bt, Py_ssize_t n, ptrdiff_t sx, ptrdiff_t sm,
+                     ptrdiff_t so, bint has_mask, int log_output, ac_rounding rnd,
+                     Py_ssize_t start, Py_ssize_t stop, ac_tally *tally) noexcept nogil:
+    """Rows [start, stop).  kind: 0 float32, 1 float64, 2 Q16.16."""
+    cdef Py_ssize_t idx[BATCH_MAX_DIMS]
+    cdef char *ptr[BATCH_MAX_OPERANDS]
+    cdef Py_ssize_t row
+    cdef const unsigned char *mask
+    cdef ac_status st
+    if start >= stop:
+        return AC_OK
+    batch_seek(bt, start, idx, ptr)
+    for row in range(start, stop):
+        mask = <const unsigned char *>ptr[2] if has_mask else NULL
+        if kind == 0:
+            ac_softmax_row_f32(n, <float *>ptr[0], sx, mask, sm, <float *>ptr[1], so, log_output)
+        elif kind == 1:
+            ac_softmax_row_f64(n, <double *>ptr[0], sx, mask, sm, <double *>ptr[1], so,
+                               log_output)
+        else:
+            st = ac_q16_softmax_row(n, <ac_q16 *>ptr[0], sx, mask, sm, <ac_q16 *>ptr[1], so, rnd)
+            if st != AC_OK:
+                ac_tally_note(tally, <size_t>row, st)
+                return st
+        batch_next(bt, idx, ptr)
+    return AC_OK
+
+
+def softmax_rows(cnp.ndarray x, cnp.ndarray out, mask, int log_output, int rnd, int nthreads=1):
+    """Softmax along the last axis of ``x`` into ``out``; returns the report
+    tuple (a non-OK status names the row that failed)."""
+    cdef Batch bt
+    cdef ac_tally tallies[BATCH_MAX_THREADS]
+    cdef ac_status statuses[BATCH_MAX_THREADS]
+    cdef int kind = 2 if x.dtype.num == cnp.NPY_INT32 else (0 if x.dtype.num == cnp.NPY_FLOAT else 1)
+    cdef bint has_mask = mask is not None
+    cdef Py_ssize_t n = x.shape[x.ndim - 1] if x.ndim else 1
+    cdef ptrdiff_t sx = _last_stride(x), so = _last_stride(out), sm = 0
+    cdef Py_ssize_t nranges, per, c
+    if has_mask:
+        sm = _last_stride(mask)
+        batch_init(&bt, (x, out, mask), 1)
+    else:
+        batch_init(&bt, (x, out), 1)
+    nranges = split_ranges(bt.count, max(1, MIN_ELEMENTS_PER_THREAD // max(n, 1)), nthreads,
+                           tallies)
+    per = (bt.count + nranges - 1) // nranges
+    with nogil:
+        if nranges == 1:
+            statuses[0] = _rows(kind, &bt, n, sx, sm, so, has_mask, log_output,
+                                <ac_rounding>rnd, 0, bt.count, &tallies[0])
+        else:
+            for c in prange(nranges, num_threads=nranges, schedule="static"):
+                statuses[c] = _rows(kind, &bt, n, sx, sm, so, has_mask, log_output,
+                                    <ac_rounding>rnd, c * per, min((c + 1) * per, bt.count),
+                                    &tallies[c])
+    return merge_reports(tallies, statuses, nranges)
