@@ -12,8 +12,11 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 CORE_INCLUDE = "ext/include"
-CORE_HEADERS = sorted(glob("ext/include/attncore/*.h"))
-CORE_FLAGS = ["-std=c99", "-O3", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow"]
+CORE_HEADERS = sorted(glob("ext/include/attncore/*.h") + glob("ext/src/*.h"))
+# -fno-trapping-math: no code here reads floating-point exception flags, and
+# without it GCC will not turn the selects of the float exp into vector code.
+CORE_FLAGS = ["-std=c99", "-O3", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow",
+              "-fno-trapping-math"]
 EXT_FLAGS = ["-O3", "-Wall", "-fopenmp"]
 EXT_LINK = ["-fopenmp"]
 DEBUG_CHECKS = os.environ.get("ATTNCORE_CYTHON_CHECKS") == "1"

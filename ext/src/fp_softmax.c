@@ -2,6 +2,9 @@
  * float32 / float64 softmax rows: one template body (fp_softmax_body.h)
  * instantiated per type.
  */
+#include <stdint.h>
+
+#include "attncore/config.h"
 #include "attncore/fp_softmax.h"
 #include "fp_math.h"
 

@@ -5,10 +5,95 @@
 #define AC__CAT2(a, b) a##b
 #define AC__CAT(a, b) AC__CAT2(a, b)
 
+/* The common case -- contiguous row, contiguous or no mask -- as passes the
+ * compiler can vectorize: a masked entry enters as -inf (exp gives exactly
+ * 0), max over 8 partial maxima, exp into out, a sum over 8 partial sums (a
+ * fixed order, so results are deterministic), and a scaling pass.  Returns
+ * 0, leaving the row to the general path, when it holds a NaN or keeps
+ * nothing. */
+static inline int AC__CAT(contiguous_row_, AC_SFX)(size_t n, const AC_T *x,
+                                                   const unsigned char *mask, AC_T *out,
+                                                   int log_output)
+{
+    const AC_T neg_inf = -AC_INF;
+    AC_T pm[8];
+    int nan = 0;
+    size_t j = 0;
+    for (int k = 0; k < 8; ++k) {
+        pm[k] = neg_inf;
+    }
+    for (; j + 8 <= n; j += 8) {
+        for (int k = 0; k < 8; ++k) {
+            AC_T v = (mask == NULL || mask[j + (size_t)k]) ? x[j + (size_t)k] : neg_inf;
+            pm[k] = v > pm[k] ? v : pm[k];
+            nan |= v != v;
+        }
+    }
+    for (; j < n; ++j) {
+        AC_T v = (mask == NULL || mask[j]) ? x[j] : neg_inf;
+        pm[0] = v > pm[0] ? v : pm[0];
+        nan |= v != v;
+    }
+    AC_T m = pm[0];
+    for (int k = 1; k < 8; ++k) {
+        m = pm[k] > m ? pm[k] : m;
+    }
+    if (nan || m == neg_inf) {
+        return 0;
+    }
+    for (j = 0; j < n; ++j) {
+        AC_T v = (mask == NULL || mask[j]) ? x[j] : neg_inf;
+        out[j] = AC_EXP(v - m);
+    }
+    AC_T part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    j = 0;
+    for (; j + 8 <= n; j += 8) {
+        for (int k = 0; k < 8; ++k) {
+            part[k] += out[j + (size_t)k];
+        }
+    }
+    for (; j < n; ++j) {
+        part[0] += out[j];
+    }
+    AC_T sum = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+    if (log_output) {
+        AC_T log_sum = AC_LOG(sum);
+        for (j = 0; j < n; ++j) {
+            out[j] = (mask == NULL || mask[j]) ? (x[j] - m) - log_sum : neg_inf;
+        }
+        return 1;
+    }
+    AC_T inv = (AC_T)1 / sum;
+    for (j = 0; j < n; ++j) {
+        out[j] *= inv;
+    }
+    return 1;
+}
+
+/* Two instantiations, so each loop is compiled knowing whether a mask is
+ * read (a test inside the loop would stop it vectorizing). */
+AC_VECTOR_CLONES
+static int AC__CAT(unmasked_row_, AC_SFX)(size_t n, const AC_T *x, AC_T *out, int log_output)
+{
+    return AC__CAT(contiguous_row_, AC_SFX)(n, x, NULL, out, log_output);
+}
+
+AC_VECTOR_CLONES
+static int AC__CAT(masked_row_, AC_SFX)(size_t n, const AC_T *x, const unsigned char *mask,
+                                        AC_T *out, int log_output)
+{
+    return AC__CAT(contiguous_row_, AC_SFX)(n, x, mask, out, log_output);
+}
+
 void AC__CAT(ac_softmax_row_, AC_SFX)(size_t n, const AC_T *x, ptrdiff_t sx,
                                       const unsigned char *mask, ptrdiff_t sm, AC_T *out,
                                       ptrdiff_t so, int log_output)
 {
+    if (sx == 1 && so == 1 && n > 0 && x != out
+        && (mask == NULL ? AC__CAT(unmasked_row_, AC_SFX)(n, x, out, log_output)
+                         : sm == 1 && AC__CAT(masked_row_, AC_SFX)(n, x, mask, out, log_output))) {
+        return;
+    }
     AC_T m = -AC_INF;
     int kept = 0, nan = 0;
     for (size_t j = 0; j < n; ++j) {
