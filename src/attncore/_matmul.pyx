@@ -35,6 +35,29 @@ cdef blas_get_threads_fn _blas_get_threads = NULL
 cdef blas_set_threads_fn _blas_set_threads = NULL
 
 
+# How many attncore calls are inside a single-threaded-BLAS region, and the
+# count to restore when the last one leaves.  Only touched with the GIL held,
+# so concurrent calls from several Python threads cannot restore a 1 that
+# another call set.
+cdef int _blas_pinned_depth = 0
+cdef int _blas_saved_threads = 1
+
+
+cdef void _pin_blas() noexcept:
+    global _blas_pinned_depth, _blas_saved_threads
+    if _blas_pinned_depth == 0:
+        _blas_saved_threads = _blas_get_threads()
+        _blas_set_threads(1)
+    _blas_pinned_depth += 1
+
+
+cdef void _unpin_blas() noexcept:
+    global _blas_pinned_depth
+    _blas_pinned_depth -= 1
+    if _blas_pinned_depth == 0:
+        _blas_set_threads(_blas_saved_threads)
+
+
 def _set_blas_thread_control(Py_ssize_t get_address, Py_ssize_t set_address):
     global _blas_get_threads, _blas_set_threads
     if get_address and set_address:
@@ -259,7 +282,6 @@ cdef _fp_run(real *tag, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthre
     cdef Py_ssize_t nranges, per, c
     cdef char op
     cdef int ld
-    cdef int blas_threads = 1
     cdef bint use_blas = dm.m * dm.n * dm.k >= BLAS_MIN_WORK
     # BLAS needs one contiguous axis per operand and row-contiguous output;
     # anything else runs in the strided C kernel.
@@ -274,17 +296,17 @@ cdef _fp_run(real *tag, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthre
     nranges = _ranges_for(&bt, &dm, nthreads if not use_blas or _blas_set_threads != NULL
                           else 1, tallies)
     per = (bt.count + nranges - 1) // nranges
+    cdef bint pinned = use_blas and nranges > 1
+    if pinned:
+        _pin_blas()
     with nogil:
         if nranges == 1:
             _fp_range(tag, &bt, &dm, 0, bt.count, use_blas)
         else:
-            if use_blas:
-                blas_threads = _blas_get_threads()
-                _blas_set_threads(1)
             for c in prange(nranges, num_threads=nranges, schedule="static"):
                 _fp_range(tag, &bt, &dm, c * per, min((c + 1) * per, bt.count), use_blas)
-            if use_blas:
-                _blas_set_threads(blas_threads)
+    if pinned:
+        _unpin_blas()
 
 
 def fp(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthreads=1):
