@@ -151,3 +151,19 @@ def test_thread_count_does_not_change_results(rng):
     for fp_out, q_out in results[1:]:
         assert np.array_equal(fp_out, results[0][0])
         np.testing.assert_array_equal(q_out, results[0][1])
+
+
+@pytest.mark.parametrize("shape", [(0, 5), (5, 0), (0,), (2, 0, 3)])
+@pytest.mark.parametrize("axis", [0, -1])
+def test_empty_arrays(shape, axis):
+    assert attncore.softmax(np.zeros(shape), axis).shape == shape
+    assert attncore.log_softmax(np.zeros(shape), axis).shape == shape
+    assert q16.softmax(np.zeros(shape, np.int32), axis).shape == shape
+
+
+def test_views_and_scalars():
+    x = np.random.default_rng(1).random((6, 5))
+    view = x[::2, ::-1]
+    np.testing.assert_array_equal(attncore.softmax(view), attncore.softmax(view.copy()))
+    assert q16.softmax(np.int32(7)) == q16.ONE
+    np.testing.assert_allclose(attncore.softmax([1, 2, 3]), ref.softmax([1, 2, 3]), atol=1e-15)
