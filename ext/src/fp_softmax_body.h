@@ -11,9 +11,9 @@
  * fixed order, so results are deterministic), and a scaling pass.  Returns
  * 0, leaving the row to the general path, when it holds a NaN or keeps
  * nothing. */
-static inline int AC__CAT(contiguous_row_, AC_SFX)(size_t n, const AC_T *x,
-                                                   const unsigned char *mask, AC_T *out,
-                                                   int log_output)
+AC_INLINE_INTO_CLONES int AC__CAT(contiguous_row_, AC_SFX)(size_t n, const AC_T *x,
+                                                          const unsigned char *mask, AC_T *out,
+                                                          int log_output)
 {
     const AC_T neg_inf = -AC_INF;
     AC_T pm[8];

@@ -18,4 +18,13 @@
 #define AC_VECTOR_CLONES
 #endif
 
+/* A body shared by several AC_VECTOR_CLONES wrappers must be inlined into
+ * each, or it is compiled once for the baseline ISA and the clones gain
+ * nothing. */
+#if defined(__GNUC__)
+#define AC_INLINE_INTO_CLONES static inline __attribute__((always_inline))
+#else
+#define AC_INLINE_INTO_CLONES static inline
+#endif
+
 #endif /* ATTNCORE_CONFIG_H */
