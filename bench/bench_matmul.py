@@ -30,6 +30,14 @@ def q16_emulation(a, b):
                    q16.MIN, q16.MAX).astype(np.int32)
 
 
+def emulation_row(workload, a, b, repeat):
+    """attncore's q16.matmul against the NumPy int64 emulation, one row."""
+    ours, emu = q16.matmul(a, b), q16_emulation(a, b)
+    peer_s, ours_s = compare(lambda: q16_emulation(a, b), lambda: q16.matmul(a, b), repeat)
+    return dict(workload=workload, peer="NumPy int64 emulation", peer_s=peer_s, ours_s=ours_s,
+                note=f"{np.count_nonzero(emu != ours)} differ (ties up)")
+
+
 def float_rows(rng, repeat):
     rows = []
     cases = [
@@ -83,12 +91,8 @@ def q16_rows(rng, repeat):
 
     a = q16.from_float(rng.uniform(-4, 4, (10_000, 4, 4)))
     b = q16.from_float(rng.uniform(-4, 4, (10_000, 4, 4)))
-    ours = q16.matmul(a, b)
-    emu = q16_emulation(a, b)
-    peer_s, ours_s = compare(lambda: q16_emulation(a, b), lambda: q16.matmul(a, b), repeat)
-    rows.append(dict(workload="10k x (4x4 @ 4x4) Q16.16", peer="NumPy int64 emulation",
-                     peer_s=peer_s, ours_s=ours_s,
-                     note=f"{np.count_nonzero(emu != ours)} differ (ties up)"))
+    rows.append(emulation_row("10k x (4x4 @ 4x4) Q16.16", a, b, repeat))
+    ours_s = rows[-1]["ours_s"]
     if apy is not None:
         As = [apy.APyFixedArray(x, int_bits=16, frac_bits=16) for x in a]
         Bs = [apy.APyFixedArray(x, int_bits=16, frac_bits=16) for x in b]
@@ -103,12 +107,7 @@ def q16_rows(rng, repeat):
 
     a = q16.from_float(rng.uniform(-2, 2, (256, 256)))
     b = q16.from_float(rng.uniform(-2, 2, (256, 256)))
-    ours = q16.matmul(a, b)
-    emu = q16_emulation(a, b)
-    peer_s, ours_s = compare(lambda: q16_emulation(a, b), lambda: q16.matmul(a, b), repeat)
-    rows.append(dict(workload="256x256 @ 256x256 Q16.16", peer="NumPy int64 emulation",
-                     peer_s=peer_s, ours_s=ours_s,
-                     note=f"{np.count_nonzero(emu != ours)} differ (ties up)"))
+    rows.append(emulation_row("256x256 @ 256x256 Q16.16", a, b, repeat))
     return rows
 
 

@@ -221,10 +221,11 @@ static ac_status note_item(ac_tally *tally, size_t t, const unsigned char *item_
     return AC_OK;
 }
 
-/* ACCUMULATE(prod) adds one product to the running (hi, lo) or int64 sum;
- * NARROW rounds it once into c[i, j].  A whole item is computed with its
- * statuses kept in a byte buffer and inspected afterwards, so the arithmetic
- * has no branch and the compiler can vectorize it. */
+/* One fixed-size kernel body in axpy order (a row of NN sums updated per p,
+ * the form that maps onto vector widening multiplies).  DECLARE(NN) declares
+ * the NN zeroed sums, ACCUMULATE(j) adds `prod` to sum j, NARROW(j) rounds
+ * sum j once.  A whole item is computed with its statuses kept in a byte
+ * buffer and inspected afterwards, so the arithmetic has no branch. */
 #define AC__Q16_FIXED(NAME, MM, NN, KK, DECLARE, ACCUMULATE, NARROW)                    \
     AC_VECTOR_CLONES                                                                    \
     static ac_status NAME(size_t count, const ac_q16 *a, ptrdiff_t sa_t,                \
@@ -235,57 +236,17 @@ static ac_status note_item(ac_tally *tally, size_t t, const unsigned char *item_
             unsigned char item_st[MM * NN];                                             \
             unsigned events = 0;                                                        \
             for (int i = 0; i < MM; ++i) {                                              \
-                for (int j = 0; j < NN; ++j) {                                          \
-                    DECLARE                                                             \
-                    for (int p = 0; p < KK; ++p) {                                      \
-                        int64_t prod = (int64_t)a[i * KK + p] * (int64_t)b[p * NN + j]; \
-                        ACCUMULATE                                                      \
-                    }                                                                   \
-                    ac_status st;                                                       \
-                    c[i * NN + j] = NARROW;                                             \
-                    item_st[i * NN + j] = (unsigned char)st;                            \
-                    events += st != AC_OK;                                              \
-                }                                                                       \
-            }                                                                           \
-            if (events) {                                                               \
-                ac_status stop = note_item(tally, t, item_st, MM * NN, ovf);            \
-                if (stop != AC_OK) {                                                    \
-                    return stop;                                                        \
-                }                                                                       \
-            }                                                                           \
-        }                                                                               \
-        return AC_OK;                                                                   \
-    }
-
-#define AC__SPLIT_DECLARE int64_t hi = 0; uint64_t lo = 0;
-#define AC__SPLIT_ADD hi += ac_q16__floor_shift(prod, 32); lo += (uint64_t)prod & 0xFFFFFFFFu;
-#define AC__SPLIT_NARROW split_narrow(hi, lo, rnd, ovf, &st)
-
-/* int64 sums in axpy order (a row of NN accumulators updated per p), the
- * form that maps onto vector widening multiplies. */
-#define AC__Q16_FIXED_I64(NAME, MM, NN, KK)                                             \
-    AC_VECTOR_CLONES                                                                    \
-    static ac_status NAME(size_t count, const ac_q16 *a, ptrdiff_t sa_t,                \
-                          const ac_q16 *b, ptrdiff_t sb_t, ac_q16 *c, ptrdiff_t sc_t,     \
-                          ac_rounding rnd, ac_overflow ovf, ac_tally *tally)              \
-    {                                                                                   \
-        for (size_t t = 0; t < count; ++t, a += sa_t, b += sb_t, c += sc_t) {           \
-            unsigned char item_st[MM * NN];                                             \
-            unsigned events = 0;                                                        \
-            for (int i = 0; i < MM; ++i) {                                              \
-                int64_t acc[NN];                                                        \
-                for (int j = 0; j < NN; ++j) {                                          \
-                    acc[j] = (int64_t)a[i * KK] * (int64_t)b[j];                        \
-                }                                                                       \
-                for (int p = 1; p < KK; ++p) {                                          \
+                DECLARE(NN)                                                             \
+                for (int p = 0; p < KK; ++p) {                                          \
                     ac_q16 x = a[i * KK + p];                                           \
                     for (int j = 0; j < NN; ++j) {                                      \
-                        acc[j] += (int64_t)x * (int64_t)b[p * NN + j];                  \
+                        int64_t prod = (int64_t)x * (int64_t)b[p * NN + j];             \
+                        ACCUMULATE(j)                                                   \
                     }                                                                   \
                 }                                                                       \
                 for (int j = 0; j < NN; ++j) {                                          \
                     ac_status st;                                                       \
-                    c[i * NN + j] = ac_q16_narrow(acc[j], AC_Q16_FRAC_BITS, rnd, ovf, &st); \
+                    c[i * NN + j] = NARROW(j);                                          \
                     item_st[i * NN + j] = (unsigned char)st;                            \
                     events += st != AC_OK;                                              \
                 }                                                                       \
@@ -300,12 +261,20 @@ static ac_status note_item(ac_tally *tally, size_t t, const unsigned char *item_
         return AC_OK;                                                                   \
     }
 
-/* Both variants of one shape: split sums (any inputs) and plain int64 sums
- * (when the batch's bound says they cannot overflow). */
+/* Split sums: exact for any inputs (see above). */
+#define AC__SPLIT_DECLARE(N) int64_t hi[N] = {0}; uint64_t lo[N] = {0};
+#define AC__SPLIT_ADD(j) hi[j] += ac_q16__floor_shift(prod, 32); lo[j] += (uint64_t)prod & 0xFFFFFFFFu;
+#define AC__SPLIT_NARROW(j) split_narrow(hi[j], lo[j], rnd, ovf, &st)
+/* Plain int64 sums: exact when the batch's bound says they cannot overflow. */
+#define AC__I64_DECLARE(N) int64_t acc[N] = {0};
+#define AC__I64_ADD(j) acc[j] += prod;
+#define AC__I64_NARROW(j) ac_q16_narrow(acc[j], AC_Q16_FRAC_BITS, rnd, ovf, &st)
+
 #define AC__Q16_FIXED_BOTH(MM, NN, KK)                                                  \
-    AC__Q16_FIXED(fixed_split_##MM##NN##KK, MM, NN, KK, AC__SPLIT_DECLARE,              \
-                  AC__SPLIT_ADD, AC__SPLIT_NARROW)                                      \
-    AC__Q16_FIXED_I64(fixed_i64_##MM##NN##KK, MM, NN, KK)
+    AC__Q16_FIXED(fixed_split_##MM##NN##KK, MM, NN, KK, AC__SPLIT_DECLARE, AC__SPLIT_ADD, \
+                  AC__SPLIT_NARROW)                                                     \
+    AC__Q16_FIXED(fixed_i64_##MM##NN##KK, MM, NN, KK, AC__I64_DECLARE, AC__I64_ADD,     \
+                  AC__I64_NARROW)
 
 AC__Q16_FIXED_BOTH(2, 2, 2)
 AC__Q16_FIXED_BOTH(3, 3, 3)

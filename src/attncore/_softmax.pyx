@@ -11,10 +11,6 @@ from attncore._core cimport *
 
 cnp.import_array()
 
-ctypedef fused real:
-    float
-    double
-
 cdef enum:
     MIN_ELEMENTS_PER_THREAD = 1 << 15
 
