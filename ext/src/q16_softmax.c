@@ -3,28 +3,11 @@
  */
 #include "attncore/q16_softmax.h"
 #include "attncore/q16_wide.h"
-#include "q16_exp_tables.h"
 
-#define AC__E_BITS 40 /* fractional bits of e_j */
-
-/* floor(a * b / 2^63) for a, b <= 2^63 (products of Q0.63 values <= 1). */
-static uint64_t mul_q63(uint64_t a, uint64_t b)
-{
-    uint64_t hi, lo;
-    ac_q16__mul_u64(a, b, &hi, &lo);
-    return (hi << 1) | (lo >> 63);
-}
-
-/* exp(-d / 2^16) in Q0.40, truncated, for d >= 0 (int64: up to 2^32). */
+/* exp(-d / 2^16) in Q0.40 for d >= 0 (int64: up to 2^32). */
 static uint64_t exp_neg_q40(int64_t d)
 {
-    if (d >= (int64_t)31 << 16) {
-        return 0; /* exp(-31) < 2^-44: below the last bit */
-    }
-    uint64_t u = (uint64_t)d;
-    uint64_t e = mul_q63(ac_q16__exp_neg_int[u >> 16], ac_q16__exp_neg_hi[(u >> 8) & 255u]);
-    e = mul_q63(e, ac_q16__exp_neg_lo[u & 255u]);
-    return e >> (63 - AC__E_BITS);
+    return ac_q16__exp_neg_q40((uint64_t)d << 16);
 }
 
 /* floor(2^103 / s) for 2^40 <= s < 2^63 (so the quotient is < 2^63):
