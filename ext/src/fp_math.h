@@ -92,6 +92,42 @@ static inline double ac__exp_f64(double x)
     return x == x ? y : x;
 }
 
+/* exp(x) for x <= 0 (and -inf, NaN): what softmax and attention need, as
+ * every exponent there is a score minus its row maximum.  The same
+ * reduction and polynomial as ac__exp_*, with less work: 2^n is one normal
+ * power (n >= -126 once x is clamped at the flush-to-zero bound), and NaN
+ * needs no select (it flows through the arithmetic).  x > 0 is not
+ * handled. */
+static inline float ac__exp_nonpos_f32(float x)
+{
+    const float lo = -87.33654f, shifter = 12582912.0f; /* 1.5 * 2^23 */
+    float xc = x < lo ? lo : x;
+    float t = xc * 1.44269504088896341f + shifter;
+    float n = t - shifter;
+    int32_t ni = (int32_t)(ac__f32_to_bits(t) - ac__f32_to_bits(shifter));
+    float r = (xc - n * 0.693359375f) + n * 2.12194440e-4f;
+    float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.66666672e-1f + r * (4.16666679e-2f
+              + r * (8.33333377e-3f + r * (1.38888892e-3f + r * 1.98412701e-4f))))));
+    float y = p * ac__bits_to_f32((uint32_t)(ni + 127) << 23);
+    return x < lo ? 0.0f : y;
+}
+
+static inline double ac__exp_nonpos_f64(double x)
+{
+    const double lo = -708.3964185322641, shifter = 6755399441055744.0; /* 1.5 * 2^52 */
+    double xc = x < lo ? lo : x;
+    double t = xc * 1.4426950408889634 + shifter;
+    double n = t - shifter;
+    int64_t ni = (int64_t)(ac__f64_to_bits(t) - ac__f64_to_bits(shifter));
+    double r = (xc - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
+    double p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120
+               + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880
+               + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600
+               + r * (1.0 / 6227020800.0)))))))))))));
+    double y = p * ac__bits_to_f64((uint64_t)(ni + 1023) << 52);
+    return x < lo ? 0.0 : y;
+}
+
 /* log(x) = e ln 2 + 2 atanh(s), s = (m - 1) / (m + 1), m in [sqrt(1/2), sqrt(2)). */
 static inline double ac__log_f64(double x)
 {
