@@ -48,7 +48,7 @@ def extension(name):
 setup(
     libraries=[core],
     ext_modules=cythonize(
-        [extension(name) for name in ("_elementwise", "_matmul", "_softmax")],
+        [extension(name) for name in ("_elementwise", "_matmul", "_softmax", "_attention")],
         compiler_directives={
             "language_level": 3,
             "boundscheck": DEBUG_CHECKS,

@@ -5,7 +5,7 @@ cimport numpy as cnp
 from attncore._core cimport AC_OK, ac_status, ac_tally
 
 cdef enum:
-    BATCH_MAX_OPERANDS = 4
+    BATCH_MAX_OPERANDS = 8
     BATCH_MAX_DIMS = 64
     BATCH_MAX_THREADS = 64
 

@@ -1,6 +1,6 @@
 # Declarations of the C99 core (ext/include/attncore).  The only place that
 # mirrors the C API; every .pyx cimports from here.
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
 
 cdef extern from "attncore/status.h" nogil:
     ctypedef enum ac_rounding:
@@ -94,3 +94,44 @@ cdef extern from "attncore/fp_softmax.h" nogil:
                             ptrdiff_t sm, float *out, ptrdiff_t so, int log_output)
     void ac_softmax_row_f64(size_t n, const double *x, ptrdiff_t sx, const unsigned char *mask,
                             ptrdiff_t sm, double *out, ptrdiff_t so, int log_output)
+
+cdef extern from "attncore/attention_masks.h" nogil:
+    ctypedef struct ac_attention_masks:
+        size_t row0, col0
+        int causal
+        const unsigned char *keep
+        ptrdiff_t keep_row, keep_col
+
+cdef extern from "attncore/fp_attention.h" nogil:
+    ctypedef struct ac_attention_bias:
+        const void *values
+        ptrdiff_t row, col
+    void ac_attention_tile_f32(size_t rows, size_t cols, float *p, ptrdiff_t ldp,
+                               const ac_attention_masks *masks, const ac_attention_bias *bias,
+                               float *row_max, float *row_sum, float *acc, ptrdiff_t ld_acc,
+                               size_t ev)
+    void ac_attention_tile_f64(size_t rows, size_t cols, double *p, ptrdiff_t ldp,
+                               const ac_attention_masks *masks, const ac_attention_bias *bias,
+                               double *row_max, double *row_sum, double *acc, ptrdiff_t ld_acc,
+                               size_t ev)
+    void ac_attention_finish_f32(size_t rows, size_t ev, const float *acc, ptrdiff_t ld_acc,
+                                 const float *row_sum, float *out, ptrdiff_t so_row,
+                                 ptrdiff_t so_col)
+    void ac_attention_finish_f64(size_t rows, size_t ev, const double *acc, ptrdiff_t ld_acc,
+                                 const double *row_sum, double *out, ptrdiff_t so_row,
+                                 ptrdiff_t so_col)
+    void ac_attention_normalize_f32(size_t rows, size_t cols, float *p, ptrdiff_t ldp,
+                                    const float *row_sum)
+    void ac_attention_normalize_f64(size_t rows, size_t cols, double *p, ptrdiff_t ldp,
+                                    const double *row_sum)
+
+cdef extern from "attncore/q16_attention.h" nogil:
+    size_t AC_Q16_ATTENTION_WORK(size_t s, size_t ev)
+    ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
+                               const ac_q16 *q, ptrdiff_t sq_row, ptrdiff_t sq_col,
+                               const ac_q16 *k, ptrdiff_t sk_row, ptrdiff_t sk_col,
+                               const ac_q16 *v, ptrdiff_t sv_row, ptrdiff_t sv_col,
+                               const ac_attention_masks *masks, ac_q16 scale,
+                               ac_q16 *out, ptrdiff_t so_row, ptrdiff_t so_col,
+                               ac_q16 *weights, ptrdiff_t sw_row, ptrdiff_t sw_col,
+                               ac_rounding rnd, uint64_t *work)

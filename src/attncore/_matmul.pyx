@@ -43,7 +43,7 @@ cdef int _blas_pinned_depth = 0
 cdef int _blas_saved_threads = 1
 
 
-cdef void _pin_blas() noexcept:
+cdef void pin_blas() noexcept:
     global _blas_pinned_depth, _blas_saved_threads
     if _blas_pinned_depth == 0:
         _blas_saved_threads = _blas_get_threads()
@@ -51,7 +51,7 @@ cdef void _pin_blas() noexcept:
     _blas_pinned_depth += 1
 
 
-cdef void _unpin_blas() noexcept:
+cdef void unpin_blas() noexcept:
     global _blas_pinned_depth
     _blas_pinned_depth -= 1
     if _blas_pinned_depth == 0:
@@ -298,7 +298,7 @@ cdef _fp_run(real *tag, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthre
     per = (bt.count + nranges - 1) // nranges
     cdef bint pinned = use_blas and nranges > 1
     if pinned:
-        _pin_blas()
+        pin_blas()
     with nogil:
         if nranges == 1:
             _fp_range(tag, &bt, &dm, 0, bt.count, use_blas)
@@ -306,7 +306,7 @@ cdef _fp_run(real *tag, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthre
             for c in prange(nranges, num_threads=nranges, schedule="static"):
                 _fp_range(tag, &bt, &dm, c * per, min((c + 1) * per, bt.count), use_blas)
     if pinned:
-        _unpin_blas()
+        unpin_blas()
 
 
 def fp(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthreads=1):

@@ -7,13 +7,22 @@ in float32.  Complex and other dtypes are a TypeError.
 """
 import numpy as np
 
-from attncore import _matmul
+from attncore import _attention, _matmul
+from attncore._attention_api import (
+    attention_operands,
+    bool_mask,
+    default_scale,
+    results,
+    rows_contiguous,
+)
 from attncore._blas_threads import thread_control_addresses
+from attncore._mha import MhaOps, multi_head
 from attncore._matmul_api import matmul_call
 from attncore._softmax_api import softmax_rows
 from attncore.threads import get_num_threads
 
-__all__ = ["matmul", "softmax", "log_softmax"]
+__all__ = ["matmul", "softmax", "log_softmax", "scaled_dot_product_attention",
+           "multi_head_attention"]
 
 _matmul._set_blas_thread_control(*thread_control_addresses())
 
@@ -125,3 +134,145 @@ def log_softmax(x, /, axis=-1, *, mask=None):
     returns).  Parameters and errors as :func:`softmax`.
     """
     return _softmax("fp.log_softmax", x, axis, mask, True)
+
+
+def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scale=None,
+                                 return_weights=False):
+    """Scaled dot-product attention, ``softmax(q k^T * scale + mask) v``.
+
+    A fused, tiled kernel: per block of 128 query rows, keys are visited in
+    tiles of 256; the scores of a tile are one gemm (``scale * Q K^T``), the
+    softmax is computed online (running row maximum ``m`` and sum ``l``;
+    earlier tiles are rescaled by ``exp(m_old - m_new)``) and ``P V`` is
+    accumulated by a second gemm.  The L x S score matrix is never stored
+    unless ``return_weights=True``: extra memory is one 128 x 256 tile and
+    a 128 x Ev accumulator per thread.  float32 inputs accumulate in
+    float32.  With ``is_causal``, tiles entirely above the diagonal are
+    skipped.
+
+    Parameters
+    ----------
+    q : array_like, (..., L, E)
+    k : array_like, (..., S, E)
+    v : array_like, (..., S, Ev)
+        Leading batch dims broadcast against each other (and the mask's).
+    mask : array_like, optional
+        Broadcast to (..., L, S).  bool: True keeps an entry (PyTorch's
+        convention); float: added to the scaled scores (``-inf`` masks).
+        A query row with nothing kept gives zeros (not NaN), as PyTorch
+        >= 2.5.
+    is_causal : bool
+        Query i keeps keys j <= i (upper-left aligned when L != S, as
+        ``torch.nn.functional.scaled_dot_product_attention``); combines with
+        ``mask``.
+    scale : float, optional
+        Default ``1 / sqrt(E)``.
+    return_weights : bool
+        Also return the attention weights (..., L, S).
+
+    Returns
+    -------
+    out : ndarray, (..., L, Ev)
+    weights : ndarray, (..., L, S)
+        Only with ``return_weights=True``, as ``(out, weights)``.
+
+    Raises
+    ------
+    ValueError
+        Inputs below 2-D, mismatched feature or sequence dims, batch dims or
+        a mask that do not broadcast (naming the shapes).
+    TypeError
+        Complex input, or a mask that is neither bool nor real.
+    """
+    kernel = "fp.scaled_dot_product_attention"
+    q, k, v = np.asarray(q), np.asarray(k), np.asarray(v)
+    dtype = _float_dtype(kernel, q, k, v)
+    q, k, v = (_as_float(x, dtype) for x in (q, k, v))
+    mask_kind = 0
+    if mask is not None:
+        mask = np.asarray(mask)
+        if mask.dtype == np.bool_:
+            mask, mask_kind = bool_mask(kernel, mask), 1
+        else:
+            _float_dtype(kernel + " (mask)", mask)
+            mask = _as_float(mask, dtype)
+            mask, mask_kind = (mask if mask.ndim >= 2 else mask[np.newaxis, :]), 2
+    q, k, v = rows_contiguous(q), rows_contiguous(k), rows_contiguous(v)
+    q, k, v, mask, batch = attention_operands(kernel, q, k, v, mask)
+    length, keys, features = q.shape[-2], k.shape[-2], q.shape[-1]
+    # the kernel writes every element; without keys the result is all 0
+    alloc = np.empty if keys else np.zeros
+    out = alloc(batch + (length, v.shape[-1]), dtype=dtype)
+    weights = alloc(batch + (length, keys), dtype=dtype) if return_weights else None
+    if out.size or (weights is not None and weights.size):
+        if keys:
+            if mask_kind == 1:
+                mask = mask.view(np.uint8)
+            _attention.fp(q, k, v, out, mask, mask_kind, bool(is_causal),
+                          default_scale(features) if scale is None else float(scale), weights,
+                          get_num_threads())
+    return results(out, weights, return_weights)
+
+
+def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *, b_q=None,
+                         b_k=None, b_v=None, b_o=None, mask=None, is_causal=False,
+                         return_weights=False, return_head_outputs=False):
+    """Multi-head attention with projections applied as ``x @ w``.
+
+    ``Q = query @ w_q + b_q`` (likewise K, V); head h takes columns
+    ``h*Dh:(h+1)*Dh`` of Q, K and V (``Dh = D / num_heads``) and runs
+    :func:`scaled_dot_product_attention` with the default scale
+    ``1/sqrt(Dh)``; the heads are concatenated and projected:
+    ``out = concat @ w_o + b_o``.  Weights are ``(D_in, D_out)``, as in the
+    paper -- not PyTorch's ``x @ w.T``.
+
+    Parameters
+    ----------
+    query : array_like, (..., L, D_q)
+    key, value : array_like, (..., S, D_k), (..., S, D_v)
+    w_q, w_k : array_like, (D_q, D), (D_k, D)
+    w_v : array_like, (D_v, D_vh)
+    w_o : array_like, (D_vh, D_out)
+    num_heads : int
+        Must divide D and D_vh.
+    b_q, b_k, b_v, b_o : array_like, optional
+        Biases of the projections, shapes (D,), (D,), (D_vh,), (D_out,).
+    mask, is_causal
+        As for :func:`scaled_dot_product_attention`; a mask (..., L, S) is
+        shared by all heads.
+    return_weights : bool
+        Also return per-head weights (..., H, L, S) (not averaged).
+    return_head_outputs : bool
+        Also return each head's contribution in model space,
+        ``heads[..., h, :, :] @ w_o[h*Dh:(h+1)*Dh]``, shaped (..., L, H, D_out)
+        and without ``b_o``: ``out == head_outputs.sum(-2) + b_o`` up to
+        float rounding.
+
+    Returns
+    -------
+    out, or a tuple ``(out, weights, head_outputs)`` of what was asked for.
+
+    Raises
+    ------
+    ValueError
+        ``num_heads`` not a positive divisor of the projected dims, or
+        shapes that do not fit (naming them).
+    """
+    return multi_head(_MHA_OPS, "fp.multi_head_attention", query, key, value, w_q, w_k, w_v,
+                      w_o, num_heads, (b_q, b_k, b_v, b_o), mask, is_causal, return_weights,
+                      return_head_outputs)
+
+
+def _convert_all(kernel, arrays):
+    arrays = [np.asarray(x) for x in arrays]
+    dtype = _float_dtype(kernel, *arrays)
+    return [_as_float(x, dtype) for x in arrays]
+
+
+_MHA_OPS = MhaOps(
+    convert=_convert_all,
+    matmul=matmul,
+    add=np.add,
+    attention=lambda q, k, v, mask, is_causal, return_weights: scaled_dot_product_attention(
+        q, k, v, mask=mask, is_causal=is_causal, return_weights=return_weights),
+)

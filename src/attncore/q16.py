@@ -18,11 +18,15 @@ Overflow (``overflow=``)
 
 Results are bit-identical to the C core built for any other platform.
 """
+import math
+
 import numpy as np
 
+from attncore import _attention, _matmul
 from attncore import _elementwise as _ew
-from attncore import _matmul
+from attncore._attention_api import attention_operands, bool_mask, results
 from attncore._matmul_api import matmul_call
+from attncore._mha import MhaOps, multi_head
 from attncore._softmax_api import softmax_rows
 from attncore._validate import (
     as_q16,
@@ -40,6 +44,7 @@ __all__ = [
     "FRAC_BITS", "ONE", "EPS", "MIN", "MAX",
     "from_float", "to_float",
     "add", "sub", "mul", "div", "sqrt", "exp", "matmul", "softmax",
+    "scaled_dot_product_attention", "multi_head_attention",
     "count_saturations", "SaturationCounts",
 ]
 
@@ -340,3 +345,138 @@ def softmax(x, /, axis=-1, *, mask=None, rounding="nearest"):
     if report[0] != _ew.STATUS_OK:
         raise ValueError(f"{kernel}: a row longer than 2**23 entries is not supported")
     return out
+
+
+def default_scale(features):
+    """``1 / sqrt(features)`` as the nearest Q16.16 raw value (exact integer
+    arithmetic: ``round(sqrt(2**32 / features))``)."""
+    if features <= 0:
+        return ONE
+    floor = math.isqrt((1 << 32) // features)
+    # round up when (floor + 1/2)^2 < 2^32 / features; never a tie
+    return floor + 1 if (2 * floor + 1) ** 2 * features < (1 << 34) else floor
+
+
+def _scale_raw(kernel, scale, features):
+    if scale is None:
+        return default_scale(features)
+    if isinstance(scale, (np.ndarray, np.generic)) and np.asarray(scale).dtype.kind not in "fiu":
+        raise TypeError(f"{kernel}: scale must be a real number, got {np.asarray(scale).dtype}")
+    value = float(scale)
+    if not math.isfinite(value) or not MIN <= round(value * ONE) <= MAX:
+        raise ValueError(f"{kernel}: scale={scale!r} is not representable in Q16.16")
+    return round(value * ONE)  # Python's round: nearest, ties to even
+
+
+def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scale=None,
+                                 return_weights=False, rounding="nearest"):
+    """Q16.16 scaled dot-product attention, ``softmax(q k^T * scale) v``.
+
+    Per query row i and kept key j:
+
+    * ``s_ij = scale * sum_p q_ip k_jp``: the dot product is exact (full-width
+      products, exact sum) and multiplied by the Q16.16 ``scale`` exactly;
+      only the difference to the row maximum, ``d_ij = max_j s_ij - s_ij``,
+      is rounded (nearest-even, to 2**-32 -- far below an LSB);
+    * ``e_ij = exp(-d_ij)`` in Q0.40 (truncated), ``E_i = sum_j e_ij``
+      exactly;
+    * ``out_ic = round(sum_j e_ij v_jc / E_i)``: numerator exact, one
+      division, the only rounding at Q16.16 resolution (``rounding``).
+
+    So normalization is deferred to one rounding per output.  Error against
+    exact attention of the same raw inputs and raw scale: below
+    ``0.5 + 2**16 * max|v - out| * (2**-33 + S * 2**-40)`` LSB -- 0.502 LSB
+    for |v| <= 8 and S = 1024.  Outputs lie between min(v) and max(v), so
+    they never saturate.  Weights (``return_weights``) are
+    ``round(e_ij * 2**16 / E_i)``, as :func:`softmax` rounds them.
+
+    Parameters
+    ----------
+    q, k, v : array_like of int32, (..., L, E), (..., S, E), (..., S, Ev)
+        Raw Q16.16; batch dims broadcast.
+    mask : array_like of bool, optional
+        Broadcast to (..., L, S); True keeps.  Q16.16 masks are bool only.
+        A row with nothing kept gives zeros.
+    is_causal : bool
+        Query i keeps keys j <= i (upper-left aligned, as PyTorch).
+    scale : float, optional
+        Used as its nearest Q16.16 value; default ``1/sqrt(E)`` correctly
+        rounded (:func:`default_scale`).
+    return_weights : bool
+    rounding : {"nearest", "floor"}
+
+    Returns
+    -------
+    out : ndarray of int32, (..., L, Ev); ``(out, weights)`` with
+    ``return_weights``.
+
+    Raises
+    ------
+    TypeError
+        Non-int32 q/k/v, or a mask that is not bool.
+    ValueError
+        Shapes (as the float backend), a scale outside Q16.16, or a row
+        keeping more than 2**23 keys.
+    """
+    kernel = "q16.scaled_dot_product_attention"
+    q, k, v = as_q16(q, kernel, "q"), as_q16(k, kernel, "k"), as_q16(v, kernel, "v")
+    rnd = rounding_code(kernel, rounding)
+    if mask is not None:
+        mask = np.asarray(mask)
+        if mask.dtype != np.bool_:
+            raise TypeError(f"{kernel}: Q16.16 masks are bool only (True keeps an entry), got "
+                            f"{mask.dtype}; express an additive mask as a bool one")
+        mask = bool_mask(kernel, mask)
+    q, k, v, mask, batch = attention_operands(kernel, q, k, v, mask)
+    length, keys, features = q.shape[-2], k.shape[-2], q.shape[-1]
+    raw_scale = _scale_raw(kernel, scale, features)
+    out = np.zeros(batch + (length, v.shape[-1]), dtype=np.int32)
+    weights = np.zeros(batch + (length, keys), dtype=np.int32) if return_weights else None
+    if keys and (out.size or (weights is not None and weights.size)):
+        status, item = _attention.q16(q, k, v, out, None if mask is None else mask.view(np.uint8),
+                                      bool(is_causal), raw_scale, weights, rnd,
+                                      get_num_threads())
+        if status != _ew.STATUS_OK:
+            raise ValueError(f"{kernel}: batch item {flat_to_index(item, batch)} keeps more than "
+                             "2**23 keys in a row, which is not supported")
+    return results(out, weights, return_weights)
+
+
+def _convert_all(kernel, arrays):
+    names = ("query", "key", "value", "w_q", "w_k", "w_v", "w_o")
+    return [as_q16(x, kernel, names[i] if i < len(names) else "bias")
+            for i, x in enumerate(arrays)]
+
+
+def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *, b_q=None,
+                         b_k=None, b_v=None, b_o=None, mask=None, is_causal=False,
+                         return_weights=False, return_head_outputs=False, rounding="nearest",
+                         overflow="saturate"):
+    """Q16.16 multi-head attention: the float backend's layout
+    (:func:`attncore.fp.multi_head_attention`), built from Q16.16 kernels.
+
+    Rounding points: each projection output (:func:`matmul`, exact dot
+    product rounded once), each bias addition (exact, only saturates), each
+    attention output (:func:`scaled_dot_product_attention`, default scale
+    ``1/sqrt(Dh)`` correctly rounded) and each output-projection output.
+    ``head_outputs`` are each rounded once from their exact products, so
+    ``out == head_outputs.sum(-2) + b_o`` holds within ``H / 2`` LSB (plus
+    nothing else: ``out`` itself is one exact product rounded once).
+    Saturations of projections and biases are counted (kernel names
+    ``"q16.matmul"`` and ``"q16.add"``), or raise with ``overflow="raise"``.
+
+    Parameters and errors as the float backend, plus ``rounding`` and
+    ``overflow``; every array is raw int32 and masks are bool only.
+    """
+    kernel = "q16.multi_head_attention"
+    ops = MhaOps(
+        convert=_convert_all,
+        matmul=lambda a, b: matmul(a, b, rounding=rounding, overflow=overflow),
+        add=lambda a, b: add(a, b, overflow=overflow),
+        attention=lambda q, k, v, mask, is_causal, return_weights: scaled_dot_product_attention(
+            q, k, v, mask=mask, is_causal=is_causal, return_weights=return_weights,
+            rounding=rounding),
+    )
+    return multi_head(ops, kernel, query, key, value, w_q, w_k, w_v, w_o, num_heads,
+                      (b_q, b_k, b_v, b_o), mask, is_causal, return_weights,
+                      return_head_outputs)

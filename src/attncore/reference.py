@@ -265,3 +265,94 @@ def q16_softmax_exact(x, axis=-1, mask=None, dps=40):
             total = mpmath.fsum(e)
             out[index] = [float(v / total * Q16_SCALE) for v in e]
     return np.moveaxis(out, -1, axis)
+
+
+def attention_keep(shape_ls, mask=None, is_causal=False):
+    """The kept (query, key) entries of attention: a bool mask and/or the
+    causal cut j <= i (upper-left aligned, as PyTorch), broadcast together."""
+    keep = np.ones(shape_ls, bool)
+    if mask is not None:
+        mask = np.asarray(mask)
+        keep = keep & (mask if mask.dtype == np.bool_ else ~np.isneginf(mask))
+    if is_causal:
+        keep = keep & np.tril(np.ones(shape_ls[-2:], bool))
+    return keep
+
+
+def scaled_dot_product_attention(q, k, v, mask=None, is_causal=False, scale=None):
+    """float64 attention that stores the scores: ``(out, weights)``.  A bool
+    mask keeps True entries, a float mask is added; rows with nothing kept
+    are 0."""
+    q, k, v = (np.asarray(x, dtype=np.float64) for x in (q, k, v))
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+    scores = q @ np.swapaxes(k, -1, -2) * scale
+    if mask is not None and np.asarray(mask).dtype != np.bool_:
+        finite = np.where(np.isneginf(mask), 0.0, np.asarray(mask, dtype=np.float64))
+        scores = scores + finite
+    keep = attention_keep(scores.shape, mask, is_causal)
+    weights = softmax(scores, mask=np.broadcast_to(keep, scores.shape))
+    return weights @ v, weights
+
+
+def q16_scaled_dot_product_attention_exact(q, k, v, mask=None, is_causal=False, scale_raw=None,
+                                           dps=50):
+    """Exact attention of raw Q16.16 inputs with the raw Q16.16 ``scale``:
+    ``(out, weights)`` in raw units (float64 of mpmath at ``dps`` digits) --
+    what q16.scaled_dot_product_attention rounds.  Scores are exact
+    rationals; only the exponentials are evaluated (to ``dps`` digits)."""
+    import mpmath
+
+    q, k, v = (np.asarray(x, dtype=np.int64) for x in (q, k, v))
+    batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    length, keys = q.shape[-2], k.shape[-2]
+    if scale_raw is None:
+        from attncore.q16 import default_scale
+        scale_raw = default_scale(q.shape[-1])
+    keep = np.broadcast_to(attention_keep((length, keys), None, is_causal)
+                           & (True if mask is None else np.asarray(mask)), batch + (length, keys))
+    q, k, v = (np.broadcast_to(x, batch + x.shape[-2:]) for x in (q, k, v))
+    out = np.zeros(batch + (length, v.shape[-1]))
+    weights = np.zeros(batch + (length, keys))
+    with mpmath.workdps(dps):
+        for b in np.ndindex(batch):
+            for i in range(length):
+                kept = [j for j in range(keys) if keep[b + (i, j)]]
+                if not kept:
+                    continue
+                # score in raw units is dot * scale_raw / 2^32 (exact integer ratio)
+                q_row = q[b][i].tolist()  # Python ints: the dot product must not wrap
+                num = {j: sum(x * y for x, y in zip(q_row, k[b][j].tolist())) * int(scale_raw)
+                       for j in kept}
+                top = max(num.values())
+                e = {j: mpmath.exp(mpmath.mpf(num[j] - top) / 2**48) for j in kept}
+                total = mpmath.fsum(e.values())
+                for j in kept:
+                    weights[b + (i, j)] = float(e[j] / total * Q16_SCALE)
+                for c in range(v.shape[-1]):
+                    out[b + (i, c)] = float(mpmath.fsum(e[j] * int(v[b][j][c]) for j in kept)
+                                            / total)
+    return out, weights
+
+
+def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, b_q=None, b_k=None,
+                         b_v=None, b_o=None, mask=None, is_causal=False):
+    """float64 multi-head attention written out head by head:
+    ``(out, weights (..., H, L, S), head_outputs (..., L, H, D_out))``."""
+    f = [None if x is None else np.asarray(x, dtype=np.float64)
+         for x in (query, key, value, w_q, w_k, w_v, w_o, b_q, b_k, b_v, b_o)]
+    query, key, value, w_q, w_k, w_v, w_o, b_q, b_k, b_v, b_o = f
+    q, k, v = query @ w_q, key @ w_k, value @ w_v
+    q, k, v = (x if b is None else x + b for x, b in ((q, b_q), (k, b_k), (v, b_v)))
+    dh, dvh = w_q.shape[1] // num_heads, w_v.shape[1] // num_heads
+    heads, weights, contributions = [], [], []
+    for h in range(num_heads):
+        o, w = scaled_dot_product_attention(q[..., h * dh:(h + 1) * dh],
+                                            k[..., h * dh:(h + 1) * dh],
+                                            v[..., h * dvh:(h + 1) * dvh], mask, is_causal)
+        heads.append(o)
+        weights.append(w)
+        contributions.append(o @ w_o[h * dvh:(h + 1) * dvh])
+    out = np.concatenate(heads, axis=-1) @ w_o
+    if b_o is not None:
+        out = out + b_o
+    return out, np.stack(weights, axis=-3), np.stack(contributions, axis=-2)
