@@ -6,8 +6,9 @@ firmware (ext/tests/target/run_golden.c) replays bit for bit.
 
 Every Q16.16 kernel in ext/ is covered, in every rounding and overflow
 mode: elementwise add/sub/mul/div, sqrt, exp, integer conversion, batched
-matmul (both exact accumulation paths and the fixed-size kernels) and
-softmax (with and without masks, extreme logits).
+matmul (both exact accumulation paths and the fixed-size kernels),
+softmax (with and without masks, extreme logits) and scaled dot-product
+attention (masks, causal, weights, both dot-product paths, scale signs).
 For overflow="raise" the expected result is the status and the index the
 kernel stops at, taken from the exception the Python package raises.
 """
@@ -96,7 +97,10 @@ typedef struct { const char *name; int ovf; uint32_t n;
 typedef struct { const char *name; uint32_t count, m, n, k; int rnd, ovf;
     const int32_t *a, *b, *want; uint32_t events; int status; uint32_t stop; } golden_matmul;
 typedef struct { const char *name; uint32_t rows, n; int rnd;
-    const int32_t *x; const unsigned char *mask; const int32_t *want; } golden_softmax;""")
+    const int32_t *x; const unsigned char *mask; const int32_t *want; } golden_softmax;
+typedef struct { const char *name; uint32_t l, s, e, ev; int causal, rnd; int32_t scale;
+    const int32_t *q, *k, *v; const unsigned char *mask; const int32_t *want, *weights; }
+    golden_attention;""")
 
     def flat_stop(stop, shape):
         return int(np.ravel_multi_index(stop, shape)) if stop else 0
@@ -190,6 +194,32 @@ typedef struct { const char *name; uint32_t rows, n; int rnd;
                             f'{n_rows}, {n_cols}, {ROUNDINGS[rnd]}, {gx}, '
                             f'{gm if use_mask else "NULL"}, {h.array("int32_t", out)}')
     h.table("golden_softmax", "golden_softmax_cases", rows)
+
+    rows = []
+    for l, s_, e, ev, kind, scale in ((9, 13, 8, 5, "typical", None), (16, 16, 4, 3, "full", None),
+                                      (7, 5, 3, 2, "typical", -0.75), (4, 6, 2, 2, "typical", 0.0)):
+        if kind == "full":  # dot products beyond int64: the two-word path
+            q, k, v = (rng.integers(q16.MIN, q16.MAX, shape, endpoint=True).astype(np.int32)
+                       for shape in ((l, e), (s_, e), (s_, ev)))
+        else:
+            q, k, v = (q16.from_float(rng.uniform(-8, 8, shape))
+                       for shape in ((l, e), (s_, e), (s_, ev)))
+        mask = rng.random((l, s_)) > 0.3
+        mask[1] = False  # a fully masked row
+        g = [h.array("int32_t", x) for x in (q, k, v)]
+        gm = h.array("unsigned char", mask.astype(np.uint8))
+        raw_scale = q16.default_scale(e) if scale is None else round(scale * q16.ONE)
+        for rnd in ROUNDINGS:
+            for causal, use_mask in ((False, False), (True, False), (False, True), (True, True)):
+                out, weights = q16.scaled_dot_product_attention(
+                    q, k, v, mask=mask if use_mask else None, is_causal=causal, scale=scale,
+                    return_weights=True, rounding=rnd)
+                name = (f"q16.attention {l}x{s_}x{e}x{ev} {kind} {rnd}"
+                        f"{' causal' if causal else ''}{' masked' if use_mask else ''}")
+                rows.append(f'"{name}", {l}, {s_}, {e}, {ev}, {int(causal)}, {ROUNDINGS[rnd]}, '
+                            f'{raw_scale}, {", ".join(g)}, {gm if use_mask else "NULL"}, '
+                            f'{h.array("int32_t", out)}, {h.array("int32_t", weights)}')
+    h.table("golden_attention", "golden_attention_cases", rows)
     return "\n".join(h.lines) + "\n"
 
 

@@ -8,12 +8,15 @@
 #include <stdint.h>
 
 #include "attncore/q16.h"
+#include "attncore/q16_attention.h"
 #include "attncore/q16_elementwise.h"
 #include "attncore/q16_matmul.h"
 #include "attncore/q16_softmax.h"
 #include "semihost.h"
 
 static int32_t out[1 << 16];
+static int32_t weights_out[1 << 12];
+static uint64_t attention_work[1 << 10];
 static uint32_t total_vectors, total_mismatches;
 
 /* Compare one case's report and outputs; print one line for it. */
@@ -94,6 +97,27 @@ int main(void)
                                     1, out + r * g->n, 1, (ac_rounding)g->rnd);
         }
         report(g->name, g->rows * g->n, g->want, st, &tally, 0, AC_OK, 0);
+    }
+    for (uint32_t c = 0; c < GOLDEN_ATTENTION_CASES_COUNT; ++c) {
+        const golden_attention *g = &golden_attention_cases[c];
+        ac_tally tally = {0, 0, 0, AC_OK};
+        ac_attention_masks masks = {0, 0, g->causal, g->mask, (ptrdiff_t)g->s, 1};
+        ac_status st = ac_q16_attention(g->l, g->s, g->e, g->ev, g->q, (ptrdiff_t)g->e, 1, g->k,
+                                        (ptrdiff_t)g->e, 1, g->v, (ptrdiff_t)g->ev, 1, &masks,
+                                        g->scale, out, (ptrdiff_t)g->ev, 1, weights_out,
+                                        (ptrdiff_t)g->s, 1, (ac_rounding)g->rnd, attention_work);
+        /* the weights are compared as extra outputs after the attention outputs */
+        for (uint32_t i = 0; i < g->l * g->s; ++i) {
+            out[g->l * g->ev + i] = weights_out[i];
+        }
+        int32_t want[1 << 10];
+        for (uint32_t i = 0; i < g->l * g->ev; ++i) {
+            want[i] = g->want[i];
+        }
+        for (uint32_t i = 0; i < g->l * g->s; ++i) {
+            want[g->l * g->ev + i] = g->weights[i];
+        }
+        report(g->name, g->l * (g->ev + g->s), want, st, &tally, 0, AC_OK, 0);
     }
     sh_puts("TOTAL: ");
     sh_put_uint(total_vectors);
