@@ -18,12 +18,20 @@ def best_time(fn, repeat):
     return min(_once(fn) for _ in range(repeat))
 
 
-def compare(peer_fn, ours_fn, repeat):
-    """``(peer_s, ours_s)``: best times of interleaved calls."""
+def compare(peer_fn, ours_fn, repeat, settle=0.0):
+    """``(peer_s, ours_s)``: best times of interleaved calls.
+
+    ``settle`` seconds of sleep before each timed call let the other side's
+    idle thread pools stop spinning (OpenBLAS threads busy-wait about 0.1 s
+    after a call), so neither side is timed while the other's threads still
+    hold the cores.  Use it for multi-threaded workloads of several ms.
+    """
     peer_fn(), ours_fn()  # warm caches, allocators and thread pools
     peer = ours = float("inf")
     for _ in range(repeat):
+        time.sleep(settle)
         peer = min(peer, _once(peer_fn))
+        time.sleep(settle)
         ours = min(ours, _once(ours_fn))
     return peer, ours
 
