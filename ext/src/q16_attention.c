@@ -6,6 +6,7 @@
 #include "attncore/config.h"
 #include "attncore/q16_attention.h"
 #include "attncore/q16_wide.h"
+#include "q16_exp_neg.h"
 
 /* A signed two-word integer hi * 2^64 + lo (hi read as two's complement).
  * Magnitudes stay below 2^100 here, so nothing wraps. */

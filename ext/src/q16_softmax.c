@@ -3,6 +3,7 @@
  */
 #include "attncore/q16_softmax.h"
 #include "attncore/q16_wide.h"
+#include "q16_exp_neg.h"
 
 /* exp(-d / 2^16) in Q0.40 for d >= 0 (int64: up to 2^32). */
 static uint64_t exp_neg_q40(int64_t d)
@@ -45,7 +46,7 @@ static uint64_t divide(uint64_t num, uint64_t s, uint64_t recip, uint64_t *rem)
 
 ac_status ac_q16_softmax_row(size_t n, const ac_q16 *x, ptrdiff_t sx,
                              const unsigned char *mask, ptrdiff_t sm,
-                             ac_q16 *out, ptrdiff_t so, ac_rounding rnd)
+                             ac_q16 *out, ptrdiff_t so, ac_rounding rnd, uint64_t *work)
 {
     size_t kept = 0;
     ac_q16 max = AC_Q16_MIN;
@@ -62,7 +63,11 @@ ac_status ac_q16_softmax_row(size_t n, const ac_q16 *x, ptrdiff_t sx,
     uint64_t sum = 0; /* exact: kept * 2^40 < 2^63 */
     for (size_t j = 0; j < n; ++j) {
         if (mask == NULL || mask[(ptrdiff_t)j * sm]) {
-            sum += exp_neg_q40((int64_t)max - (int64_t)x[(ptrdiff_t)j * sx]);
+            uint64_t e = exp_neg_q40((int64_t)max - (int64_t)x[(ptrdiff_t)j * sx]);
+            if (work != NULL) {
+                work[j] = e;
+            }
+            sum += e;
         }
     }
     uint64_t recip = kept ? reciprocal_103(sum) : 0;
@@ -73,7 +78,8 @@ ac_status ac_q16_softmax_row(size_t n, const ac_q16 *x, ptrdiff_t sx,
             continue;
         }
         /* sum >= e(max) = 2^40, and e * 2^16 <= 2^56: one exact division */
-        uint64_t num = exp_neg_q40((int64_t)max - (int64_t)x[(ptrdiff_t)j * sx]) << 16;
+        uint64_t e = work != NULL ? work[j] : exp_neg_q40((int64_t)max - (int64_t)x[(ptrdiff_t)j * sx]);
+        uint64_t num = e << 16;
         uint64_t r;
         uint64_t q = divide(num, sum, recip, &r);
         if (rnd == AC_ROUND_NEAREST_EVEN && (r > sum - r || (r == sum - r && (q & 1u)))) {

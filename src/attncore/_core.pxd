@@ -87,13 +87,15 @@ cdef extern from "attncore/fp_matmul.h" nogil:
 cdef extern from "attncore/q16_softmax.h" nogil:
     ac_status ac_q16_softmax_row(size_t n, const ac_q16 *x, ptrdiff_t sx,
                                  const unsigned char *mask, ptrdiff_t sm,
-                                 ac_q16 *out, ptrdiff_t so, ac_rounding rnd)
+                                 ac_q16 *out, ptrdiff_t so, ac_rounding rnd, uint64_t *work)
 
 cdef extern from "attncore/fp_softmax.h" nogil:
     void ac_softmax_row_f32(size_t n, const float *x, ptrdiff_t sx, const unsigned char *mask,
                             ptrdiff_t sm, float *out, ptrdiff_t so, int log_output)
     void ac_softmax_row_f64(size_t n, const double *x, ptrdiff_t sx, const unsigned char *mask,
                             ptrdiff_t sm, double *out, ptrdiff_t so, int log_output)
+    void ac_softmax_packed_rows_f32(size_t rows, size_t n, const float *x, float *out)
+    void ac_softmax_packed_rows_f64(size_t rows, size_t n, const double *x, double *out)
 
 cdef extern from "attncore/attention_masks.h" nogil:
     ctypedef struct ac_attention_masks:

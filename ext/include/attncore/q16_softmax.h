@@ -11,6 +11,10 @@
  * against the exact softmax is below 0.5 LSB + (n + 1) * 2^-24 LSB.
  * Rows may hold up to 2^23 kept entries (S < 2^63): longer rows return
  * AC_STATUS_DOMAIN and leave `out` unspecified.  Outputs never overflow.
+ *
+ * `work`, if not NULL, is caller memory of n uint64 elements that keeps each
+ * e_j between the sum and the division (twice as fast); with NULL each e_j
+ * is evaluated twice, for targets short on RAM.  Same bits either way.
  */
 #ifndef ATTNCORE_Q16_SOFTMAX_H
 #define ATTNCORE_Q16_SOFTMAX_H
@@ -25,7 +29,7 @@ extern "C" {
 
 ac_status ac_q16_softmax_row(size_t n, const ac_q16 *x, ptrdiff_t sx,
                              const unsigned char *mask, ptrdiff_t sm,
-                             ac_q16 *out, ptrdiff_t so, ac_rounding rnd);
+                             ac_q16 *out, ptrdiff_t so, ac_rounding rnd, uint64_t *work);
 
 #ifdef __cplusplus
 }

@@ -69,10 +69,6 @@ static inline uint64_t ac_q16__round_shift_u64(uint64_t m, unsigned shift, ac_ro
  * degree-20 Horner evaluation on [0, ln 2) with truncating products). */
 void ac_q16__exp_m62(ac_q16 a, uint64_t *m, int *e);
 
-/* exp(-d / 2^32) in Q0.40, truncated, for any d >= 0 (0 from d >= 31 * 2^32).
- * Products of 63-bit table entries; the error is below 2^-40 + 2^-58. */
-uint64_t ac_q16__exp_neg_q40(uint64_t d);
-
 #ifdef __cplusplus
 }
 #endif

@@ -94,7 +94,7 @@ int main(void)
         ac_status st = AC_OK;
         for (uint32_t r = 0; r < g->rows && st == AC_OK; ++r) {
             st = ac_q16_softmax_row(g->n, g->x + r * g->n, 1, g->mask ? g->mask + r * g->n : NULL,
-                                    1, out + r * g->n, 1, (ac_rounding)g->rnd);
+                                    1, out + r * g->n, 1, (ac_rounding)g->rnd, NULL);
         }
         report(g->name, g->rows * g->n, g->want, st, &tally, 0, AC_OK, 0);
     }
