@@ -11,6 +11,7 @@
 #define AC_T float
 #define AC_SFX f32
 #define AC_EXP ac__exp_f32
+#define AC_EXP_NONPOS ac__exp_nonpos_f32
 #define AC_LOG ac__log_f32
 #define AC_INF ac__bits_to_f32(0x7F800000u)
 #define AC_NAN ac__bits_to_f32(0x7FC00000u)
@@ -18,6 +19,7 @@
 #undef AC_T
 #undef AC_SFX
 #undef AC_EXP
+#undef AC_EXP_NONPOS
 #undef AC_LOG
 #undef AC_INF
 #undef AC_NAN
@@ -25,6 +27,7 @@
 #define AC_T double
 #define AC_SFX f64
 #define AC_EXP ac__exp_f64
+#define AC_EXP_NONPOS ac__exp_nonpos_f64
 #define AC_LOG ac__log_f64
 #define AC_INF ac__bits_to_f64(UINT64_C(0x7FF0000000000000))
 #define AC_NAN ac__bits_to_f64(UINT64_C(0x7FF8000000000000))

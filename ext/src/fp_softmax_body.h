@@ -9,15 +9,15 @@
  * compiler can vectorize: a masked entry enters as -inf (exp gives exactly
  * 0), max over 8 partial maxima, exp into out, a sum over 8 partial sums (a
  * fixed order, so results are deterministic), and a scaling pass.  Returns
- * 0, leaving the row to the general path, when it holds a NaN or keeps
- * nothing. */
+ * 0, leaving the row to the general path, when it holds a NaN (seen in the
+ * sum: a NaN check inside the max loop would keep it from vectorizing) or
+ * keeps nothing. */
 AC_INLINE_INTO_CLONES int AC__CAT(contiguous_row_, AC_SFX)(size_t n, const AC_T *x,
                                                           const unsigned char *mask, AC_T *out,
                                                           int log_output)
 {
     const AC_T neg_inf = -AC_INF;
     AC_T pm[8];
-    int nan = 0;
     size_t j = 0;
     for (int k = 0; k < 8; ++k) {
         pm[k] = neg_inf;
@@ -26,24 +26,22 @@ AC_INLINE_INTO_CLONES int AC__CAT(contiguous_row_, AC_SFX)(size_t n, const AC_T 
         for (int k = 0; k < 8; ++k) {
             AC_T v = (mask == NULL || mask[j + (size_t)k]) ? x[j + (size_t)k] : neg_inf;
             pm[k] = v > pm[k] ? v : pm[k];
-            nan |= v != v;
         }
     }
     for (; j < n; ++j) {
         AC_T v = (mask == NULL || mask[j]) ? x[j] : neg_inf;
         pm[0] = v > pm[0] ? v : pm[0];
-        nan |= v != v;
     }
     AC_T m = pm[0];
     for (int k = 1; k < 8; ++k) {
         m = pm[k] > m ? pm[k] : m;
     }
-    if (nan || m == neg_inf) {
+    if (m == neg_inf) {
         return 0;
     }
     for (j = 0; j < n; ++j) {
         AC_T v = (mask == NULL || mask[j]) ? x[j] : neg_inf;
-        out[j] = AC_EXP(v - m);
+        out[j] = AC_EXP_NONPOS(v - m);
     }
     AC_T part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     j = 0;
@@ -56,6 +54,9 @@ AC_INLINE_INTO_CLONES int AC__CAT(contiguous_row_, AC_SFX)(size_t n, const AC_T 
         part[0] += out[j];
     }
     AC_T sum = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+    if (sum != sum) {
+        return 0; /* a NaN logit (or +inf): the general path makes the row NaN */
+    }
     if (log_output) {
         AC_T log_sum = AC_LOG(sum);
         for (j = 0; j < n; ++j) {
@@ -143,5 +144,54 @@ void AC__CAT(ac_softmax_row_, AC_SFX)(size_t n, const AC_T *x, ptrdiff_t sx,
     }
 }
 
+/* Rows handled per exp pass: 8 KiB of float32 stays in L1 across passes. */
+#define AC__PACKED_BLOCK 2048u
+
+AC_VECTOR_CLONES
+void AC__CAT(ac_softmax_packed_rows_, AC_SFX)(size_t rows, size_t n, const AC_T *x, AC_T *out)
+{
+    if (n == 0) {
+        return;
+    }
+    size_t per_block = AC__PACKED_BLOCK / n ? AC__PACKED_BLOCK / n : 1;
+    for (size_t r0 = 0; r0 < rows; r0 += per_block) {
+        size_t count = rows - r0 < per_block ? rows - r0 : per_block;
+        const AC_T *xb = x + r0 * n;
+        AC_T *ob = out + r0 * n;
+        for (size_t r = 0; r < count; ++r) {
+            const AC_T *xr = xb + r * n;
+            AC_T m = xr[0];
+            for (size_t j = 1; j < n; ++j) {
+                m = xr[j] > m ? xr[j] : m;
+            }
+            for (size_t j = 0; j < n; ++j) {
+                ob[r * n + j] = xr[j] - m;
+            }
+        }
+        /* one vectorized pass over the whole block; every argument is <= 0
+         * except in rows the general path redoes below */
+        for (size_t i = 0; i < count * n; ++i) {
+            ob[i] = AC_EXP_NONPOS(ob[i]);
+        }
+        for (size_t r = 0; r < count; ++r) {
+            AC_T *orow = ob + r * n;
+            AC_T sum = 0;
+            for (size_t j = 0; j < n; ++j) {
+                sum += orow[j];
+            }
+            if (!(sum == sum)) {
+                /* NaN or infinite logits (x - max is NaN): the general path's rules */
+                AC__CAT(ac_softmax_row_, AC_SFX)(n, xb + r * n, 1, NULL, 0, orow, 1, 0);
+                continue;
+            }
+            AC_T inv = (AC_T)1 / sum;
+            for (size_t j = 0; j < n; ++j) {
+                orow[j] *= inv;
+            }
+        }
+    }
+}
+
+#undef AC__PACKED_BLOCK
 #undef AC__CAT
 #undef AC__CAT2

@@ -23,6 +23,14 @@ void ac_softmax_row_f32(size_t n, const float *x, ptrdiff_t sx, const unsigned c
 void ac_softmax_row_f64(size_t n, const double *x, ptrdiff_t sx, const unsigned char *mask,
                         ptrdiff_t sm, double *out, ptrdiff_t so, int log_output);
 
+/* Softmax of `rows` packed rows of n entries (x and out contiguous, row
+ * stride n), no mask: the formula of ac_softmax_row_*, with the
+ * exponentials of many short rows in one vectorized pass (a call per row of
+ * 8 costs more than its arithmetic) and each row sum taken left to right.
+ * x and out may not overlap. */
+void ac_softmax_packed_rows_f32(size_t rows, size_t n, const float *x, float *out);
+void ac_softmax_packed_rows_f64(size_t rows, size_t n, const double *x, double *out);
+
 #ifdef __cplusplus
 }
 #endif
