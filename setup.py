@@ -16,7 +16,7 @@ CORE_HEADERS = sorted(glob("ext/include/attncore/*.h") + glob("ext/src/*.h"))
 # -fno-trapping-math: no code here reads floating-point exception flags, and
 # without it GCC will not turn the selects of the float exp into vector code.
 CORE_FLAGS = ["-std=c99", "-O3", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow",
-              "-fno-trapping-math"]
+              "-fno-trapping-math", "-fno-math-errno"]
 EXT_FLAGS = ["-O3", "-Wall", "-fopenmp"]
 EXT_LINK = ["-fopenmp"]
 DEBUG_CHECKS = os.environ.get("ATTNCORE_CYTHON_CHECKS") == "1"
@@ -48,7 +48,7 @@ def extension(name):
 setup(
     libraries=[core],
     ext_modules=cythonize(
-        [extension(name) for name in ("_elementwise", "_matmul", "_softmax", "_attention")],
+        [extension(name) for name in ("_elementwise", "_matmul", "_softmax", "_attention", "_linalg")],
         compiler_directives={
             "language_level": 3,
             "boundscheck": DEBUG_CHECKS,
