@@ -15,6 +15,8 @@ cdef extern from "attncore/status.h" nogil:
         AC_STATUS_RANGE
         AC_STATUS_DIV_BY_ZERO
         AC_STATUS_DOMAIN
+        AC_STATUS_SINGULAR
+        AC_STATUS_NOT_POSITIVE_DEFINITE
     ctypedef struct ac_tally:
         size_t events
         size_t first_index
@@ -137,3 +139,74 @@ cdef extern from "attncore/q16_attention.h" nogil:
                                ac_q16 *out, ptrdiff_t so_row, ptrdiff_t so_col,
                                ac_q16 *weights, ptrdiff_t sw_row, ptrdiff_t sw_col,
                                ac_rounding rnd, uint64_t *work)
+
+cdef extern from "attncore/q16_linalg.h" nogil:
+    size_t AC_Q16_LINALG_WORK(size_t n, size_t k)
+    ac_status ac_q16_lu_factor(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                               ac_q16 *lu, int32_t *piv, ac_rounding rnd, ac_overflow ovf,
+                               ac_tally *tally, uint64_t *work)
+    ac_status ac_q16_lu_solve(size_t n, size_t k, const ac_q16 *lu, const int32_t *piv,
+                              const ac_q16 *b, ptrdiff_t sb_row, ptrdiff_t sb_col, ac_q16 *x,
+                              ac_rounding rnd, ac_overflow ovf, ac_tally *tally, uint64_t *work)
+    ac_status ac_q16_solve(size_t n, size_t k, const ac_q16 *a, ptrdiff_t sa_row,
+                           ptrdiff_t sa_col, const ac_q16 *b, ptrdiff_t sb_row, ptrdiff_t sb_col,
+                           ac_q16 *x, int positive_definite, ac_rounding rnd, ac_overflow ovf,
+                           ac_tally *tally, uint64_t *work)
+    ac_status ac_q16_cho_factor(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                                ac_q16 *c, int lower, int32_t *perm, size_t *rank,
+                                ac_rounding rnd, ac_overflow ovf, ac_tally *tally,
+                                uint64_t *work)
+    ac_status ac_q16_cho_solve(size_t n, size_t k, const ac_q16 *c, int lower,
+                               const int32_t *perm, const ac_q16 *b, ptrdiff_t sb_row,
+                               ptrdiff_t sb_col, ac_q16 *x, ac_rounding rnd, ac_overflow ovf,
+                               ac_tally *tally, uint64_t *work)
+    ac_status ac_q16_det(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                         ac_q16 *det, ac_rounding rnd, ac_overflow ovf, ac_tally *tally,
+                         uint64_t *work)
+    ac_status ac_q16_inv(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                         ac_q16 *inv, ac_rounding rnd, ac_overflow ovf, ac_tally *tally,
+                         uint64_t *work)
+    ac_status ac_q16_affine_inverse(size_t dim, const ac_q16 *m, ptrdiff_t sm_row,
+                                    ptrdiff_t sm_col, ac_q16 *out, int rigid, ac_rounding rnd,
+                                    ac_overflow ovf, ac_tally *tally, uint64_t *work)
+
+cdef extern from "attncore/fp_linalg.h" nogil:
+    size_t AC_FP_LINALG_WORK(size_t n, size_t k)
+    ac_status ac_lu_factor_f32(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                               float *lu, int32_t *piv)
+    ac_status ac_lu_factor_f64(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                               double *lu, int32_t *piv)
+    ac_status ac_lu_solve_f32(size_t n, size_t k, const float *lu, const int32_t *piv,
+                              const float *b, ptrdiff_t sb_row, ptrdiff_t sb_col, float *x,
+                              float *work)
+    ac_status ac_lu_solve_f64(size_t n, size_t k, const double *lu, const int32_t *piv,
+                              const double *b, ptrdiff_t sb_row, ptrdiff_t sb_col, double *x,
+                              double *work)
+    ac_status ac_solve_f32(size_t n, size_t k, const float *a, ptrdiff_t sa_row,
+                           ptrdiff_t sa_col, const float *b, ptrdiff_t sb_row, ptrdiff_t sb_col,
+                           float *x, int positive_definite, float *work)
+    ac_status ac_solve_f64(size_t n, size_t k, const double *a, ptrdiff_t sa_row,
+                           ptrdiff_t sa_col, const double *b, ptrdiff_t sb_row, ptrdiff_t sb_col,
+                           double *x, int positive_definite, double *work)
+    ac_status ac_cho_factor_f32(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                                float *c, int lower, int32_t *perm, size_t *rank)
+    ac_status ac_cho_factor_f64(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                                double *c, int lower, int32_t *perm, size_t *rank)
+    ac_status ac_cho_solve_f32(size_t n, size_t k, const float *c, int lower,
+                               const int32_t *perm, const float *b, ptrdiff_t sb_row,
+                               ptrdiff_t sb_col, float *x, float *work)
+    ac_status ac_cho_solve_f64(size_t n, size_t k, const double *c, int lower,
+                               const int32_t *perm, const double *b, ptrdiff_t sb_row,
+                               ptrdiff_t sb_col, double *x, double *work)
+    ac_status ac_det_f32(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                         float *det, float *work)
+    ac_status ac_det_f64(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                         double *det, double *work)
+    ac_status ac_inv_f32(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                         float *inv, float *work)
+    ac_status ac_inv_f64(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                         double *inv, double *work)
+    ac_status ac_affine_inverse_f32(size_t dim, const float *m, ptrdiff_t sm_row,
+                                    ptrdiff_t sm_col, float *out, int rigid, float *work)
+    ac_status ac_affine_inverse_f64(size_t dim, const double *m, ptrdiff_t sm_row,
+                                    ptrdiff_t sm_col, double *out, int rigid, double *work)

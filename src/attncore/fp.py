@@ -16,13 +16,15 @@ from attncore._attention_api import (
     rows_contiguous,
 )
 from attncore._blas_threads import thread_control_addresses
+from attncore import _linalg_api as _la
 from attncore._mha import MhaOps, multi_head
 from attncore._matmul_api import matmul_call
 from attncore._softmax_api import softmax_rows
 from attncore.threads import get_num_threads
 
 __all__ = ["matmul", "softmax", "log_softmax", "scaled_dot_product_attention",
-           "multi_head_attention"]
+           "multi_head_attention", "lu_factor", "lu_solve", "cho_factor", "cho_solve", "solve",
+           "det", "inv", "affine_inverse"]
 
 _matmul._set_blas_thread_control(*thread_control_addresses())
 
@@ -276,3 +278,155 @@ _MHA_OPS = MhaOps(
     attention=lambda q, k, v, mask, is_causal, return_weights: scaled_dot_product_attention(
         q, k, v, mask=mask, is_causal=is_causal, return_weights=return_weights),
 )
+
+
+# ---- linear algebra ----------------------------------------------------------
+
+def _convert_linalg(kernel, *arrays):
+    arrays = [np.asarray(x) for x in arrays]
+    dtype = _float_dtype(kernel, *arrays)
+    return [_as_float(x, dtype) for x in arrays], dtype, 0 if dtype == np.float32 else 1
+
+
+_ARITH = _la.Arith("fp", _convert_linalg)
+
+
+def lu_factor(a, /):
+    """LU factorization with partial pivoting, batched: ``P A = L U``.
+
+    Column c pivots on the largest magnitude at or below the diagonal; the
+    multipliers (``|l| <= 1``) are stored below the diagonal of ``lu`` and
+    ``U`` on and above it, as ``scipy.linalg.lu_factor`` does, with the same
+    0-based LAPACK-style ``piv`` (row i was swapped with row ``piv[i]``), so
+    results equal SciPy's up to rounding when pivots are not tied.  n = 2,
+    3, 4 run unrolled kernels.
+
+    Parameters
+    ----------
+    a : array_like, (..., n, n)
+
+    Returns
+    -------
+    lu : ndarray, (..., n, n)
+    piv : ndarray of int32, (..., n)
+
+    Raises
+    ------
+    attncore.SingularMatrixError
+        An exactly zero pivot; the message names the batch indices.
+    ValueError
+        ``a`` not square in its last two dims.
+    """
+    return _la.lu_factor(_ARITH, a)
+
+
+def lu_solve(lu_and_piv, b, /):
+    """Solve ``A x = b`` from :func:`lu_factor`'s ``(lu, piv)``.
+
+    ``b`` follows ``numpy.linalg.solve`` (NumPy 2): a vector only when 1-D
+    (n,), else (..., n, k); batch dims broadcast with ``lu``'s.
+    Forward substitution with the unit lower factor, back substitution with
+    ``U``, in the input precision.
+
+    Raises
+    ------
+    attncore.SingularMatrixError
+        A zero on ``U``'s diagonal (naming the batch indices).
+    ValueError
+        Shapes that do not match (naming them), or pivots out of range.
+    """
+    return _la.lu_solve(_ARITH, lu_and_piv, b)
+
+
+def cho_factor(a, /, *, lower=True, pivot=False):
+    """Cholesky factorization, batched: ``A = L L^T`` (or ``U^T U``).
+
+    Only the lower triangle of ``a`` is read.  The default is the **lower**
+    factor, unlike ``scipy.linalg.cho_factor`` (upper by default); the other
+    triangle of ``c`` is 0 (SciPy leaves it unspecified).  With
+    ``pivot=True``, diagonal (symmetric) pivoting: ``P A P^T = L L^T``,
+    taking the largest remaining diagonal each step and stopping at
+    ``rank`` when it is <= n * eps * max(diag(A)): the factor of a
+    semidefinite or badly scaled matrix.
+
+    Returns
+    -------
+    (c, lower)
+        Without pivoting (SciPy's layout).
+    (c, lower, perm, rank)
+        With pivoting: ``perm[i]`` is the original index of pivot i
+        (int32, (..., n)); ``rank`` (..., ) the number of pivots taken.
+
+    Raises
+    ------
+    attncore.NotPositiveDefiniteError
+        A pivot <= 0 without pivoting (naming the batch indices).
+    """
+    return _la.cho_factor(_ARITH, a, lower, pivot)
+
+
+def cho_solve(c_and_lower, b, /):
+    """Solve ``A x = b`` from :func:`cho_factor`'s tuple (either form);
+    ``b`` as in :func:`lu_solve`.  A pivoted factor of rank < n raises
+    :class:`attncore.SingularMatrixError`."""
+    return _la.cho_solve(_ARITH, c_and_lower, b)
+
+
+def solve(a, b, /, *, assume_a="gen"):
+    """Solve ``A x = b`` for a batch of small matrices.
+
+    ``assume_a="gen"``: LU with partial pivoting; ``"pos"``: Cholesky (A
+    symmetric positive definite, lower triangle read).  ``b`` follows
+    ``numpy.linalg.solve`` in NumPy 2: a vector only when 1-D.  One fused C
+    call per matrix (factor and substitute without leaving the registers
+    for n <= 4).
+
+    Raises
+    ------
+    attncore.SingularMatrixError, attncore.NotPositiveDefiniteError
+        Naming the batch indices; nothing is returned.
+    ValueError
+        Non-square ``a``, mismatched ``b`` or batch dims (naming shapes), or
+        an unknown ``assume_a``.
+    """
+    return _la.solve(_ARITH, a, b, assume_a)
+
+
+def det(a, /):
+    """Determinant from the LU diagonal with the pivot sign, batched (0 for
+    an exactly singular matrix, no error)."""
+    return _la.det(_ARITH, a)
+
+
+def inv(a, /):
+    """Inverse by LU solves against the identity.
+
+    Prefer :func:`solve` (or :func:`lu_factor` + :func:`lu_solve`): forming
+    the inverse costs more and ``inv(a) @ b`` is less accurate than solving.
+    For rigid or affine transforms see :func:`affine_inverse`.
+
+    Raises
+    ------
+    attncore.SingularMatrixError
+        Naming the batch indices.
+    """
+    return _la.inv(_ARITH, a)
+
+
+def affine_inverse(m, /, *, kind="affine"):
+    """Inverse of homogeneous transforms ``[[A, t], [0, 1]]``, batched.
+
+    ``m`` is (..., 4, 4) or (..., 3, 3).  ``kind="rigid"`` assumes A is a
+    rotation and returns ``[[A^T, -A^T t], [0, 1]]`` (no division at all);
+    ``kind="affine"`` inverts A by LU and returns ``[[A^-1, -A^-1 t], [0,
+    1]]``.  The bottom row of the result is exactly ``[0 ... 0 1]``.
+
+    Raises
+    ------
+    ValueError
+        A bottom row other than exactly ``[0 ... 0 1]``, or a shape other
+        than (..., 3, 3) / (..., 4, 4).
+    attncore.SingularMatrixError
+        ``kind="affine"`` with a singular A (naming the batch indices).
+    """
+    return _la.affine_inverse(_ARITH, m, kind)

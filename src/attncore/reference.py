@@ -356,3 +356,77 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, b_q=N
     if b_o is not None:
         out = out + b_o
     return out, np.stack(weights, axis=-3), np.stack(contributions, axis=-2)
+
+
+# ---- linear algebra ----------------------------------------------------------
+
+def q16_solve_exact(a, b):
+    """The exact rational solution of ``A x = b`` for raw Q16.16 ``a (..., n,
+    n)`` and ``b (..., n, k)``, in raw units (float64 of the Fraction):
+    Gaussian elimination over Fractions.  None for a singular matrix."""
+    a, b = np.asarray(a), np.asarray(b)
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = np.broadcast_to(a, batch + a.shape[-2:])
+    b = np.broadcast_to(b, batch + b.shape[-2:])
+    n, k = a.shape[-1], b.shape[-1]
+    out = np.zeros(batch + (n, k))
+    for index in np.ndindex(batch):
+        m = [[Fraction(int(v)) for v in row] + [Fraction(int(v)) for v in brow]
+             for row, brow in zip(a[index], b[index])]
+        for c in range(n):
+            p = next((i for i in range(c, n) if m[i][c] != 0), None)
+            if p is None:
+                return None
+            m[c], m[p] = m[p], m[c]
+            for i in range(n):
+                if i != c and m[i][c] != 0:
+                    f = m[i][c] / m[c][c]
+                    m[i] = [x - f * y for x, y in zip(m[i], m[c])]
+        for i in range(n):
+            for j in range(k):
+                out[index + (i, j)] = float(m[i][n + j] / m[i][i] * Q16_SCALE)
+    return out
+
+
+def _cofactors(a, mul, add, sub):
+    """Adjugate (transposed cofactors) and determinant of (..., 4, 4) ``a``
+    by cofactor expansion, with the arithmetic passed in."""
+    def col(i, j):
+        return a[..., i, j]
+
+    cof = [[None] * 4 for _ in range(4)]
+    for i in range(4):
+        for j in range(4):
+            # cofactor C_ij: 3 x 3 minor without row i, column j, by expansion
+            rows = [r for r in range(4) if r != i]
+            cols = [q for q in range(4) if q != j]
+            m = [[col(r, q) for q in cols] for r in rows]
+            t0 = mul(m[0][0], sub(mul(m[1][1], m[2][2]), mul(m[1][2], m[2][1])))
+            t1 = mul(m[0][1], sub(mul(m[1][0], m[2][2]), mul(m[1][2], m[2][0])))
+            t2 = mul(m[0][2], sub(mul(m[1][0], m[2][1]), mul(m[1][1], m[2][0])))
+            minor = add(sub(t0, t1), t2)
+            cof[i][j] = minor if (i + j) % 2 == 0 else sub(np.zeros_like(minor), minor)
+    det = add(add(mul(col(0, 0), cof[0][0]), mul(col(0, 1), cof[0][1])),
+              add(mul(col(0, 2), cof[0][2]), mul(col(0, 3), cof[0][3])))
+    adj = np.stack([np.stack([cof[j][i] for j in range(4)], -1) for i in range(4)], -2)
+    return adj, det
+
+
+def adjugate_inverse(a):
+    """float64 4 x 4 inverse as adjugate / determinant (the textbook formula
+    the accuracy report compares LU against)."""
+    a = np.asarray(a, dtype=np.float64)
+    adj, det = _cofactors(a, np.multiply, np.add, np.subtract)
+    return adj / det[..., None, None]
+
+
+def q16_adjugate_inverse(a):
+    """Q16.16 4 x 4 inverse as a fixed-point programmer writes it: cofactors
+    with a rounding (q16.mul, nearest) after every product, the determinant
+    the same way, then one q16.div per entry.  The baseline the LU solve is
+    measured against: it loses most fractional bits."""
+    from attncore import q16
+
+    a = np.asarray(a, dtype=np.int32)
+    adj, det = _cofactors(a, q16.mul, q16.add, q16.sub)
+    return q16.div(adj, det[..., None, None])
