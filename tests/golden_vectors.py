@@ -7,8 +7,10 @@ firmware (ext/tests/target/run_golden.c) replays bit for bit.
 Every Q16.16 kernel in ext/ is covered, in every rounding and overflow
 mode: elementwise add/sub/mul/div, sqrt, exp, integer conversion, batched
 matmul (both exact accumulation paths and the fixed-size kernels),
-softmax (with and without masks, extreme logits) and scaled dot-product
-attention (masks, causal, weights, both dot-product paths, scale signs).
+softmax (with and without masks, extreme logits), scaled dot-product
+attention (masks, causal, weights, both dot-product paths, scale signs) and
+the linear algebra (LU, Cholesky plain and pivoted, solves, det, inv,
+affine inverses, singular and saturating cases).
 For overflow="raise" the expected result is the status and the index the
 kernel stops at, taken from the exception the Python package raises.
 """
@@ -100,7 +102,10 @@ typedef struct { const char *name; uint32_t rows, n; int rnd;
     const int32_t *x; const unsigned char *mask; const int32_t *want; } golden_softmax;
 typedef struct { const char *name; uint32_t l, s, e, ev; int causal, rnd; int32_t scale;
     const int32_t *q, *k, *v; const unsigned char *mask; const int32_t *want, *weights; }
-    golden_attention;""")
+    golden_attention;
+typedef struct { const char *name; int op; uint32_t n, k; int flag, rnd, ovf;
+    const int32_t *a, *aux, *b; uint32_t n_out; const int32_t *want; uint32_t events;
+    int status; } golden_linalg;""")
 
     def flat_stop(stop, shape):
         return int(np.ravel_multi_index(stop, shape)) if stop else 0
@@ -220,7 +225,91 @@ typedef struct { const char *name; uint32_t l, s, e, ev; int causal, rnd; int32_
                             f'{raw_scale}, {", ".join(g)}, {gm if use_mask else "NULL"}, '
                             f'{h.array("int32_t", out)}, {h.array("int32_t", weights)}')
     h.table("golden_attention", "golden_attention_cases", rows)
+    h.table("golden_linalg", "golden_linalg_cases", _linalg_rows(h, rng))
     return "\n".join(h.lines) + "\n"
+
+
+LINALG_OPS = {"solve": 0, "lu_factor": 1, "lu_solve": 2, "cho_factor": 3, "cho_solve": 4,
+              "det": 5, "inv": 6, "affine_inverse": 7}
+
+
+def _linalg_rows(h, rng):
+    """Q16.16 linear algebra cases: outputs flattened in the order the
+    firmware writes them (factor then pivots / permutation and rank)."""
+    rows = []
+
+    def case(name, op, n, k, flag, rnd, ovf, a, aux, b, call):
+        with q16.count_saturations() as sat:
+            try:
+                outs = call()
+                status = STATUS["ok"]
+            except attncore.SingularMatrixError:
+                outs, status = (), 4
+            except attncore.NotPositiveDefiniteError:
+                outs, status = (), 5
+            except attncore.Q16OverflowError:
+                outs, status = (), STATUS["range"]
+            except ValueError:
+                outs, status = (), STATUS["domain"]
+        flat = np.concatenate([np.asarray(o, np.int64).ravel() for o in outs]) if outs else \
+            np.zeros(0, np.int64)
+        ga = h.array("int32_t", a)
+        gaux = h.array("int32_t", aux) if aux is not None else "NULL"
+        gb = h.array("int32_t", b) if b is not None else "NULL"
+        rows.append(f'"q16.linalg {name} {rnd} {ovf}", {LINALG_OPS[op]}, {n}, {k}, {flag}, '
+                    f'{ROUNDINGS[rnd]}, {OVERFLOWS[ovf]}, {ga}, {gaux}, {gb}, {flat.size}, '
+                    f'{h.array("int32_t", flat)}, {sat.total + sum(sat.wrapped.values())}, '
+                    f'{status}')
+
+    for n in (2, 3, 4, 7):
+        a = rng.uniform(-3, 3, (n, n)) + 2 * np.sqrt(n) * np.eye(n)
+        qa = q16.from_float(a)
+        qs = q16.from_float(a @ a.T)
+        qb = q16.from_float(rng.uniform(-200, 200, (n, 2)))
+        for rnd in ROUNDINGS:
+            kw = dict(rounding=rnd)
+            case(f"solve gen n={n}", "solve", n, 2, 0, rnd, "saturate", qa, None, qb,
+                 lambda: (q16.solve(qa, qb, **kw),))
+            case(f"solve pos n={n}", "solve", n, 2, 1, rnd, "saturate", qs, None, qb,
+                 lambda: (q16.solve(qs, qb, assume_a="pos", **kw),))
+            lu, piv = q16.lu_factor(qa, **kw)
+            case(f"lu_factor n={n}", "lu_factor", n, 0, 0, rnd, "saturate", qa, None, None,
+                 lambda: (lu, piv))
+            case(f"lu_solve n={n}", "lu_solve", n, 2, 0, rnd, "saturate", lu, piv, qb,
+                 lambda: (q16.lu_solve((lu, piv), qb, **kw),))
+            for lower in (True, False):
+                c, _ = q16.cho_factor(qs, lower=lower, **kw)
+                case(f"cho_factor n={n} lower={lower}", "cho_factor", n, 0, int(lower), rnd,
+                     "saturate", qs, None, None, lambda: (c,))
+                case(f"cho_solve n={n} lower={lower}", "cho_solve", n, 2, int(lower), rnd,
+                     "saturate", c, None, qb, lambda: (q16.cho_solve((c, lower), qb, **kw),))
+            cp, _, perm, rank = q16.cho_factor(qs, pivot=True, **kw)
+            case(f"cho_factor pivoted n={n}", "cho_factor", n, 0, 3, rnd, "saturate", qs, None,
+                 None, lambda: (cp, perm, [rank]))
+            case(f"det n={n}", "det", n, 0, 0, rnd, "saturate", qa, None, None,
+                 lambda: (q16.det(qa, **kw),))
+            case(f"inv n={n}", "inv", n, n, 0, rnd, "saturate", qa, None, None,
+                 lambda: (q16.inv(qa, **kw),))
+    singular = np.zeros((3, 3), np.int32)
+    singular[0, 0] = q16.ONE
+    case("solve singular", "solve", 3, 1, 0, "nearest", "saturate", singular, None,
+         np.ones((3, 1), np.int32), lambda: (q16.solve(singular, np.ones((3, 1), np.int32)),))
+    tiny = np.array([[1, 0], [0, 1]], np.int32)
+    for ovf in OVERFLOWS:
+        case("inv saturating", "inv", 2, 2, 0, "nearest", ovf, tiny, None, None,
+             lambda: (q16.inv(tiny, overflow=ovf),))
+    for dim in (3, 4):
+        m = np.eye(dim)
+        m[:-1, :-1] = rng.uniform(-2, 2, (dim - 1, dim - 1)) + 2 * np.eye(dim - 1)
+        m[:-1, -1] = rng.uniform(-500, 500, dim - 1)
+        qm = q16.from_float(m)
+        for rigid in (0, 1):
+            for rnd in ROUNDINGS:
+                case(f"affine_inverse {dim}x{dim} rigid={rigid}", "affine_inverse", dim, 0, rigid,
+                     rnd, "saturate", qm, None, None,
+                     lambda: (q16.affine_inverse(qm, kind="rigid" if rigid else "affine",
+                                                 rounding=rnd),))
+    return rows
 
 
 def main():

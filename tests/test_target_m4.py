@@ -76,4 +76,5 @@ def test_m4_golden_vectors_bit_identical(build, capsys):
     assert total and total.group(2) == "0", log[-3000:]
     assert code == 0, log[-3000:]
     assert {"q16.add", "q16.sub", "q16.mul", "q16.div", "q16.sqrt", "q16.exp",
-            "q16 from_int", "q16.matmul", "q16.softmax", "q16.attention"} <= set(per_kernel)
+            "q16 from_int", "q16.matmul", "q16.softmax", "q16.attention",
+            "q16.linalg"} <= set(per_kernel)

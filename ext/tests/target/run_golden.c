@@ -9,6 +9,7 @@
 
 #include "attncore/q16.h"
 #include "attncore/q16_attention.h"
+#include "attncore/q16_linalg.h"
 #include "attncore/q16_elementwise.h"
 #include "attncore/q16_matmul.h"
 #include "attncore/q16_softmax.h"
@@ -17,6 +18,7 @@
 static int32_t out[1 << 16];
 static int32_t weights_out[1 << 12];
 static uint64_t attention_work[1 << 10];
+static uint64_t linalg_work[1 << 10];
 static uint32_t total_vectors, total_mismatches;
 
 /* Compare one case's report and outputs; print one line for it. */
@@ -118,6 +120,53 @@ int main(void)
             want[g->l * g->ev + i] = g->weights[i];
         }
         report(g->name, g->l * (g->ev + g->s), want, st, &tally, 0, AC_OK, 0);
+    }
+    for (uint32_t c = 0; c < GOLDEN_LINALG_CASES_COUNT; ++c) {
+        const golden_linalg *g = &golden_linalg_cases[c];
+        ac_tally tally = {0, 0, 0, AC_OK};
+        size_t n = g->n, k = g->k, rank = 0;
+        ptrdiff_t sn = (ptrdiff_t)n, sk = (ptrdiff_t)k;
+        ac_rounding rnd = (ac_rounding)g->rnd;
+        ac_overflow ovf = (ac_overflow)g->ovf;
+        ac_status st = AC_OK;
+        int32_t *piv = out + n * n;
+        switch (g->op) {
+        case 0:
+            st = ac_q16_solve(n, k, g->a, sn, 1, g->b, sk, 1, out, g->flag, rnd, ovf, &tally,
+                              linalg_work);
+            break;
+        case 1:
+            st = ac_q16_lu_factor(n, g->a, sn, 1, out, piv, rnd, ovf, &tally, linalg_work);
+            break;
+        case 2:
+            st = ac_q16_lu_solve(n, k, g->a, g->aux, g->b, sk, 1, out, rnd, ovf, &tally,
+                                 linalg_work);
+            break;
+        case 3: /* flag: bit 0 lower, bit 1 pivoted (then permutation and rank follow) */
+            st = ac_q16_cho_factor(n, g->a, sn, 1, out, g->flag & 1, g->flag & 2 ? piv : NULL,
+                                   &rank, rnd, ovf, &tally, linalg_work);
+            if (g->flag & 2) {
+                piv[n] = (int32_t)rank;
+            }
+            break;
+        case 4:
+            st = ac_q16_cho_solve(n, k, g->a, g->flag, NULL, g->b, sk, 1, out, rnd, ovf, &tally,
+                                  linalg_work);
+            break;
+        case 5:
+            st = ac_q16_det(n, g->a, sn, 1, out, rnd, ovf, &tally, linalg_work);
+            break;
+        case 6:
+            st = ac_q16_inv(n, g->a, sn, 1, out, rnd, ovf, &tally, linalg_work);
+            break;
+        default:
+            st = ac_q16_affine_inverse(n, g->a, sn, 1, out, g->flag, rnd, ovf, &tally,
+                                       linalg_work);
+            break;
+        }
+        /* a failing call is compared by its status alone */
+        report(g->name, g->status == AC_OK ? g->n_out : 0, g->want, st, &tally,
+               g->status == AC_OK ? g->events : 0, g->status, tally.last_index);
     }
     sh_puts("TOTAL: ");
     sh_put_uint(total_vectors);
