@@ -151,7 +151,7 @@ static inline ac_xf ac_xf_add(ac_xf a, ac_xf b)
     } else {
         amag <<= 1;
         bs = bmag >> s;
-        sticky = s ? (bmag & (((uint64_t)1 << s) - 1u)) != 0 : 0;
+        sticky = (s && (bmag & (((uint64_t)1 << s) - 1u)) != 0) ? 1u : 0u;
         bs |= sticky;
     }
     int a_neg = a.m < 0, b_neg = b.m < 0;
