@@ -1,0 +1,155 @@
+"""The ``attncore`` command: ``attncore report`` measures what Q16.16 costs
+against float, kernel by kernel, and how fast attncore is against NumPy,
+SciPy and (when installed) PyTorch.  Errors in the arguments or the input
+file give one line on stderr and exit status 2."""
+import argparse
+import pathlib
+import sys
+import time
+
+import numpy as np
+
+from attncore import __version__, report_accuracy, report_output, report_speed
+
+
+class UsageError(Exception):
+    """Bad arguments or input: reported in one line, exit status 2."""
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="attncore", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser("report", help="accuracy-loss sweep and speed table",
+                         description="Accuracy loss of Q16.16 (and float32) against float64 / "
+                                     "exact references per kernel and input family, and speed "
+                                     "against peers measured in the same run.")
+    mode = rep.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="small sizes (the default)")
+    mode.add_argument("--full", action="store_true", help="larger sizes, more families")
+    rep.add_argument("--kernels", help="comma-separated subset of: "
+                     + ", ".join(report_accuracy.KERNELS))
+    rep.add_argument("--backend", choices=("fp", "q16", "both"), default="both",
+                     help="which accuracy rows to keep (fp = float32)")
+    rep.add_argument("--seed", type=int, default=0, help="random seed (results are "
+                     "deterministic given it)")
+    rep.add_argument("--input", type=pathlib.Path, help="run the sweep on your own arrays: an "
+                     ".npz with keys x (elementwise mul, softmax), a and b (matmul, solve), "
+                     "q, k, v (attention); real values, quantized by the report")
+    rep.add_argument("--no-speed", action="store_true", help="skip the speed table")
+    rep.add_argument("--repeat", type=int, default=3, help="timed calls per speed workload")
+    rep.add_argument("--json", type=pathlib.Path, help="write the report as JSON "
+                     "(schema: attncore/report_schema.json)")
+    rep.add_argument("--csv", type=pathlib.Path, help="write both tables as one CSV")
+    rep.add_argument("--plots", type=pathlib.Path, help="write PNG plots into this directory "
+                     "(needs matplotlib)")
+    rep.add_argument("--quiet", action="store_true", help="no progress bar, no tables")
+    return parser
+
+
+def _progress(total, quiet):
+    if quiet:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, file=sys.stderr, unit="task", leave=False,
+                mininterval=0.5, delay=2.0)
+
+
+def _load_input(path):
+    if not path.is_file():
+        raise UsageError(f"--input {path}: no such file")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except Exception as exc:  # any unreadable file is a usage error, not a traceback
+        raise UsageError(f"--input {path}: not a readable .npz file ({exc.__class__.__name__})")
+    cases = report_accuracy.user_cases(arrays)
+    if not cases:
+        raise UsageError(f"--input {path}: no usable keys (expected x; a and b; or q, k, v), "
+                         f"found {sorted(arrays)}")
+    return cases
+
+
+def report(args):
+    if args.plots is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise UsageError("--plots needs matplotlib: pip install 'attncore[plots]'")
+    quick = not args.full
+    if args.input is not None:
+        cases, mode = _load_input(args.input), "input"
+    else:
+        cases, mode = report_accuracy.cases(quick), "quick" if quick else "full"
+    if args.kernels:
+        wanted = [k.strip() for k in args.kernels.split(",") if k.strip()]
+        unknown = sorted(set(wanted) - set(report_accuracy.KERNELS))
+        if unknown:
+            raise UsageError(f"--kernels: unknown kernel(s) {', '.join(unknown)}; choose from "
+                             + ", ".join(report_accuracy.KERNELS))
+        keep = set(wanted) | ({"solve"} if "adjugate_inverse" in wanted else set())
+        cases = [c for c in cases if c.kernel in keep]
+    rng_root = np.random.SeedSequence(args.seed)
+    accuracy = []
+    bar = _progress(len(cases), args.quiet)
+    for case, child in zip(cases, rng_root.spawn(len(cases))):
+        accuracy += case.run(np.random.default_rng(child))
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    if args.kernels:
+        accuracy = [r for r in accuracy if r["kernel"] in wanted]
+    if args.backend != "both":
+        accuracy = [r for r in accuracy
+                    if r["backend"] == ("q16" if args.backend == "q16" else "float32")]
+    samples = {}
+    for r in accuracy:
+        errors = r.pop("_errors")
+        if r["backend"] == "q16":
+            samples.setdefault(r["kernel"], []).append(errors)
+    samples = {k: np.concatenate(v) for k, v in samples.items()}
+    speed = []
+    if not args.no_speed and mode != "input":
+        work = report_speed.workloads(np.random.default_rng(args.seed), quick)
+        for name, peer, peer_fn, ours_fn in work:
+            speed.append(report_speed.measure(name, peer, peer_fn, ours_fn, args.repeat))
+    result = dict(schema_version=report_output.SCHEMA_VERSION, attncore_version=__version__,
+                  seed=args.seed, mode=mode, accuracy=accuracy, speed=speed)
+    if not args.quiet:
+        print(report_output.accuracy_table(accuracy))
+        if speed:
+            print()
+            print(report_output.speed_table(speed))
+    if args.json is not None:
+        report_output.write_json(args.json, result)
+    if args.csv is not None:
+        report_output.write_csv(args.csv, result)
+    if args.plots is not None:
+        for path in report_output.write_plots(args.plots, result, samples):
+            if not args.quiet:
+                print(f"wrote {path}")
+    return 0
+
+
+def main(argv=None):
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed a one-line usage error
+        return int(exc.code or 0)
+    try:
+        start = time.perf_counter()
+        code = report(args)
+        if not args.quiet:
+            print(f"\n(report took {time.perf_counter() - start:.1f} s)", file=sys.stderr)
+        return code
+    except UsageError as exc:
+        print(f"attncore report: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"attncore report: error: {exc.strerror or exc}: "
+              f"{getattr(exc, 'filename', '') or ''}", file=sys.stderr)
+        return 2

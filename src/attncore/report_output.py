@@ -1,0 +1,128 @@
+"""Writing the report: the terminal tables, ``--json`` (schema
+``report_schema.json``, version 1), ``--csv`` and ``--plots`` (PNG, needs
+matplotlib)."""
+import csv
+import json
+import math
+from importlib import resources
+
+SCHEMA_VERSION = 1
+
+
+def schema():
+    return json.loads(resources.files("attncore").joinpath("report_schema.json").read_text())
+
+
+def _fmt(v):
+    if v == 0:
+        return "0"
+    return f"{v:.3g}" if abs(v) >= 1e-3 else f"{v:.2e}"
+
+
+def accuracy_table(rows):
+    lines = ["Accuracy: Q16.16 error in LSB (2**-16) against the reference on the same "
+             "quantized inputs; float32 error relative to max |reference|",
+             f"{'kernel':<17} {'family':<16} {'backend':<8} {'size':<16} {'max':>10} "
+             f"{'p99':>10} {'mean':>10} {'unit':<4} {'sat':>6}  note"]
+    lines.append("-" * len(lines[-1]))
+    last = None
+    for r in rows:
+        if last is not None and r["kernel"] != last:
+            lines.append("")
+        last = r["kernel"]
+        note = r.get("note", "")
+        if "cond" in r:
+            note = f"cond(A) <= {r['cond']:.3g}" + (f"; {note}" if note else "")
+        lines.append(f"{r['kernel']:<17} {r['family']:<16} {r['backend']:<8} {r['size']:<16} "
+                     f"{_fmt(r['max']):>10} {_fmt(r['p99']):>10} {_fmt(r['mean']):>10} "
+                     f"{r['unit']:<4} {r['saturations']:>6}  {note}")
+    return "\n".join(lines)
+
+
+def speed_table(rows):
+    lines = ["Speed (same run, best of repeats; speed-up = peer time / attncore time)",
+             f"{'workload':<34} {'peer':<24} {'peer ms':>10} {'attncore ms':>12} {'speed-up':>9}"]
+    lines.append("-" * len(lines[-1]))
+    for r in rows:
+        lines.append(f"{r['workload']:<34} {r['peer']:<24} {r['peer_ms']:>10.3f} "
+                     f"{r['attncore_ms']:>12.3f} {r['speedup']:>8.2f}x")
+    return "\n".join(lines)
+
+
+def write_json(path, report):
+    with open(path, "w") as f:
+        json.dump(report, f, indent=2, allow_nan=False)
+
+
+def write_csv(path, report):
+    keys = ["section", "kernel", "family", "backend", "size", "unit", "max", "p99", "mean",
+            "count", "saturations", "cond", "seq_len", "note", "workload", "peer", "peer_ms",
+            "attncore_ms", "speedup"]
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=keys)
+        w.writeheader()
+        for r in report["accuracy"]:
+            w.writerow({"section": "accuracy", **r})
+        for r in report["speed"]:
+            w.writerow({"section": "speed", **r})
+
+
+def write_plots(directory, report, samples):
+    """Error histograms per kernel (Q16.16), Q16.16 solve error against
+    cond(A) for LU and the adjugate inverse, attention error against
+    sequence length.  Returns the written paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    acc = [r for r in report["accuracy"] if r["backend"] == "q16"]
+    kernels = sorted({r["kernel"] for r in acc if r["kernel"] in samples})
+    cols = 4
+    rows = max(1, math.ceil(len(kernels) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.4 * rows), squeeze=False)
+    for ax, kernel in zip(axes.ravel(), kernels):
+        ax.hist(samples[kernel], bins=40, color="#4477aa")
+        ax.set_title(kernel, fontsize=9)
+        ax.set_xlabel("|error| (LSB)", fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in axes.ravel()[len(kernels):]:
+        ax.axis("off")
+    fig.suptitle("Q16.16 error per kernel (LSB)")
+    fig.tight_layout()
+    paths.append(directory / "error_histograms.png")
+    fig.savefig(paths[-1], dpi=80)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for kernel, style in (("solve", "o-"), ("cho_solve", "s-"), ("adjugate_inverse", "x--")):
+        pts = sorted((r["cond"], r["max"]) for r in acc if r["kernel"] == kernel and "cond" in r)
+        if pts:
+            ax.loglog(*zip(*pts), style, label=kernel.replace("solve", "solve (LU)")
+                      if kernel == "solve" else kernel)
+    ax.set_xlabel("cond(A)")
+    ax.set_ylabel("max error (LSB)")
+    ax.set_title("Q16.16 4x4 solve: LU vs adjugate inverse")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    paths.append(directory / "solve_error_vs_cond.png")
+    fig.savefig(paths[-1], dpi=80)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for kernel in ("sdpa", "mha"):
+        pts = sorted((r["seq_len"], r["max"]) for r in acc if r["kernel"] == kernel)
+        if pts:
+            ax.plot(*zip(*pts), "o", label=kernel)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("sequence length")
+    ax.set_ylabel("max error (LSB)")
+    ax.set_title("Q16.16 attention error vs sequence length")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    paths.append(directory / "attention_error_vs_length.png")
+    fig.savefig(paths[-1], dpi=80)
+    plt.close(fig)
+    return paths
