@@ -484,28 +484,34 @@ ac_status FN(ac_det_)(size_t n, const AC_T *a, ptrdiff_t sa_row, ptrdiff_t sa_co
     })
 }
 
+/* inv <- A^-1 by LU (into lu) and solves against the identity. */
+AC_INLINE_INTO_CLONES ac_status FN(inverse_body_)(size_t n, const AC_T *a, ptrdiff_t sa_row,
+                                                  ptrdiff_t sa_col, AC_T *lu, AC_T *inv,
+                                                  int32_t *pv, AC_T *inv_diag)
+{
+    FN(load_)(n, n, a, sa_row, sa_col, lu);
+    ac_status st = FN(lu_body_)(n, lu, pv, inv_diag);
+    if (st != AC_OK) {
+        return st;
+    }
+    AC__UNROLL
+    for (size_t i = 0; i < n; ++i) {
+        AC__UNROLL
+        for (size_t j = 0; j < n; ++j) {
+            AT(inv, n, i, j) = i == j ? (AC_T)1 : (AC_T)0;
+        }
+    }
+    FN(lu_solve_body_)(n, n, lu, pv, inv, inv_diag);
+    return AC_OK;
+}
+
 ac_status FN(ac_inv_)(size_t n, const AC_T *a, ptrdiff_t sa_row, ptrdiff_t sa_col, AC_T *inv,
                       AC_T *work)
 {
     int32_t piv[64];
     int32_t *pv = n <= 64 ? piv : (int32_t *)(work + 2 * n * n);
-    AC__BY_SIZE(n, {
-        FN(load_)(nn, nn, a, sa_row, sa_col, work);
-        AC_T *inv_diag = work + nn * nn;
-        ac_status st = FN(lu_body_)(nn, work, pv, inv_diag);
-        if (st != AC_OK) {
-            return st;
-        }
-        AC__UNROLL
-        for (size_t i = 0; i < nn; ++i) {
-            AC__UNROLL
-            for (size_t j = 0; j < nn; ++j) {
-                AT(inv, nn, i, j) = i == j ? (AC_T)1 : (AC_T)0;
-            }
-        }
-        FN(lu_solve_body_)(nn, nn, work, pv, inv, inv_diag);
-        return AC_OK;
-    })
+    AC__BY_SIZE(n, return FN(inverse_body_)(nn, a, sa_row, sa_col, work, inv, pv,
+                                            work + nn * nn))
 }
 
 /* [A t; 0 1]^-1 for an n x n linear block, n = dim - 1 (2 or 3). */
@@ -531,21 +537,12 @@ AC_INLINE_INTO_CLONES ac_status FN(affine_body_)(size_t n, const AC_T *m, ptrdif
         }
     } else {
         int32_t piv[3];
-        AC_T *lu = work + n * n;
-        FN(load_)(n, n, m, sm_row, sm_col, lu);
         AC_T inv_diag[3];
-        ac_status st = FN(lu_body_)(n, lu, piv, inv_diag);
+        ac_status st = FN(inverse_body_)(n, m, sm_row, sm_col, work + n * n, ainv, piv,
+                                         inv_diag);
         if (st != AC_OK) {
             return st;
         }
-        AC__UNROLL
-        for (size_t i = 0; i < n; ++i) {
-            AC__UNROLL
-            for (size_t j = 0; j < n; ++j) {
-                AT(ainv, n, i, j) = i == j ? (AC_T)1 : (AC_T)0;
-            }
-        }
-        FN(lu_solve_body_)(n, n, lu, piv, ainv, inv_diag);
     }
     AC__UNROLL
     for (size_t i = 0; i < n; ++i) {

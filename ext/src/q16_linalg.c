@@ -348,11 +348,10 @@ ac_status ac_q16_det(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_c
     return store(1, &d, det, rnd, ovf, tally);
 }
 
-ac_status ac_q16_inv(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col, ac_q16 *inv,
-                     ac_rounding rnd, ac_overflow ovf, ac_tally *tally, uint64_t *work)
+/* xw <- A^-1 at working precision (LU of A in w, pivots in piv). */
+static ac_status inverse_xf(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                            ac_xf *w, ac_xf *xw, int32_t *piv)
 {
-    ac_xf *w = (ac_xf *)work, *xw = w + n * n;
-    int32_t *piv = (int32_t *)(xw + n * n);
     load(n, n, a, sa_row, sa_col, w);
     ac_status st = lu_xf(n, w, piv);
     if (st != AC_OK) {
@@ -364,7 +363,15 @@ ac_status ac_q16_inv(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_c
         }
     }
     lu_solve_xf(n, n, w, piv, xw);
-    return store(n * n, xw, inv, rnd, ovf, tally);
+    return AC_OK;
+}
+
+ac_status ac_q16_inv(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col, ac_q16 *inv,
+                     ac_rounding rnd, ac_overflow ovf, ac_tally *tally, uint64_t *work)
+{
+    ac_xf *w = (ac_xf *)work, *xw = w + n * n;
+    ac_status st = inverse_xf(n, a, sa_row, sa_col, w, xw, (int32_t *)(xw + n * n));
+    return st != AC_OK ? st : store(n * n, xw, inv, rnd, ovf, tally);
 }
 
 /* round(-sum_p a[p] * t[p] / 2^16) exactly: the products (62 bits each)
@@ -432,17 +439,10 @@ ac_status ac_q16_affine_inverse(size_t dim, const ac_q16 *m, ptrdiff_t sm_row, p
     ac_xf *w = (ac_xf *)work, *xw = w + n * n;
     int32_t *piv = (int32_t *)(xw + n * n);
     ac_xf *tw = (ac_xf *)(piv + 2 * n); /* n entries, 8-byte aligned */
-    load(n, n, m, sm_row, sm_col, w);
-    ac_status st = lu_xf(n, w, piv);
+    ac_status st = inverse_xf(n, m, sm_row, sm_col, w, xw, piv);
     if (st != AC_OK) {
         return st;
     }
-    for (size_t i = 0; i < n; ++i) {
-        for (size_t j = 0; j < n; ++j) {
-            AT(xw, n, i, j) = ac_xf_from_int(i == j);
-        }
-    }
-    lu_solve_xf(n, n, w, piv, xw);
     for (size_t i = 0; i < n; ++i) {
         ac_xf s = {0, 0};
         for (size_t p = 0; p < n; ++p) {
