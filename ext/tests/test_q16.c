@@ -12,6 +12,8 @@
 #include "attncore/q16.h"
 #include "attncore/q16_elementwise.h"
 #include "attncore/q16_matmul.h"
+#include "attncore/q16_attention.h"
+#include "attncore/q16_linalg.h"
 #include "attncore/q16_softmax.h"
 #include "attncore/q16_wide.h"
 #include "check.h"
@@ -365,6 +367,112 @@ static void test_softmax(void)
               && res[0] == 0 && res[1] == 0 && res[2] == 0, "fully masked row is zeros");
 }
 
+/* Attention against exact long double evaluation: random rows of 8 keys,
+ * both dot-product paths, masks and causality. */
+static void test_attention(void)
+{
+    enum { L = 5, S = 8, E = 4, EV = 3 };
+    static ac_q16 q[L * E], k[S * E], v[S * EV], out[L * EV], w[L * S];
+    static unsigned char keep[L * S];
+    uint64_t work[AC_Q16_ATTENTION_WORK(S, EV)];
+    for (int trial = 0; trial < 400; ++trial) {
+        int wide = trial % 4 == 3; /* full-range inputs: two-word dot products */
+        for (int i = 0; i < L * E; ++i) {
+            uint64_t r = check_rng();
+            q[i] = wide ? (ac_q16)(int64_t)((r >> 32) - 2147483648ull)
+                        : (ac_q16)((int64_t)(r >> 45) - (1 << 18));
+        }
+        for (int i = 0; i < S * E; ++i) {
+            uint64_t r = check_rng();
+            k[i] = wide ? (ac_q16)(int64_t)((r >> 32) - 2147483648ull)
+                        : (ac_q16)((int64_t)(r >> 45) - (1 << 18));
+        }
+        for (int i = 0; i < S * EV; ++i) {
+            v[i] = (ac_q16)((int64_t)(check_rng() >> 44) - (1 << 19));
+        }
+        for (int i = 0; i < L * S; ++i) {
+            keep[i] = (unsigned char)((check_rng() & 3u) != 0);
+        }
+        ac_attention_masks masks = {0, 0, trial % 2, trial % 3 ? keep : NULL, S, 1};
+        ac_q16 scale = trial % 5 == 4 ? -(ac_q16)(3 << 14) : (ac_q16)(1 << 15);
+        ac_rounding rnd = ROUNDINGS[(trial / 2) & 1];
+        ac_status st = ac_q16_attention(L, S, E, EV, q, E, 1, k, E, 1, v, EV, 1, &masks, scale,
+                                        out, EV, 1, w, S, 1, rnd, work);
+        CHECK(st == AC_OK, "attention status %d", (int)st);
+        for (int i = 0; i < L; ++i) {
+            long double score[S], best = 0, sum = 0;
+            int any = 0;
+            for (int j = 0; j < S; ++j) {
+                int kept = (!masks.keep || keep[i * S + j]) && (!masks.causal || j <= i);
+                long double d = 0;
+                for (int p = 0; p < E; ++p) {
+                    d += (long double)q[i * E + p] * (long double)k[j * E + p];
+                }
+                score[j] = kept ? d * scale / 281474976710656.0L : -1e300L; /* 2^48 */
+                if (kept && (!any || score[j] > best)) {
+                    best = score[j];
+                }
+                any |= kept;
+            }
+            for (int j = 0; j < S; ++j) {
+                sum += score[j] > -1e299L ? expl(score[j] - best) : 0.0L;
+            }
+            for (int c = 0; c < EV; ++c) {
+                long double num = 0;
+                for (int j = 0; j < S; ++j) {
+                    num += score[j] > -1e299L ? expl(score[j] - best) * v[j * EV + c] : 0.0L;
+                }
+                long double exact = any ? num / sum : 0.0L;
+                long double err = (long double)out[i * EV + c] - exact;
+                /* long double carries 64 bits: the comparison itself is good to
+                 * about 2^-40 of |v| (2^-21 LSB here); 1e-3 covers it */
+                int ok = rnd == AC_ROUND_NEAREST_EVEN ? fabsl(err) <= 0.5L + 1e-3L
+                                                      : err <= 1e-3L && err > -1.0L - 1e-3L;
+                CHECK(ok, "attention trial %d out[%d,%d] = %d, exact %.6Lf", trial, i, c,
+                      out[i * EV + c], exact);
+            }
+        }
+    }
+}
+
+/* Linear algebra: exact small cases and the error statuses. */
+static void test_linalg(void)
+{
+    uint64_t work[AC_Q16_LINALG_WORK(4, 4)];
+    ac_tally tally = {0, 0, 0, AC_OK};
+    const ac_q16 one = AC_Q16_ONE;
+    /* [[2, 1], [1, 3]] x = [3, 5]  ->  x = [4/5, 7/5] (rounded once) */
+    ac_q16 a[4] = {2 * one, one, one, 3 * one}, b[2] = {3 * one, 5 * one}, x[2];
+    for (int pos = 0; pos < 2; ++pos) {
+        CHECK(ac_q16_solve(2, 1, a, 2, 1, b, 1, 1, x, pos, AC_ROUND_NEAREST_EVEN,
+                           AC_OVERFLOW_SATURATE, &tally, work) == AC_OK
+                  && x[0] == 52429 && x[1] == 91750,
+              "2x2 solve (pos=%d): %d %d", pos, x[0], x[1]);
+    }
+    ac_q16 det;
+    CHECK(ac_q16_det(2, a, 2, 1, &det, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &tally,
+                     work) == AC_OK && det == 5 * one, "det = %d", det);
+    ac_q16 singular[4] = {one, 2 * one, 2 * one, 4 * one};
+    CHECK(ac_q16_solve(2, 1, singular, 2, 1, b, 1, 1, x, 0, AC_ROUND_NEAREST_EVEN,
+                       AC_OVERFLOW_SATURATE, &tally, work) == AC_STATUS_SINGULAR, "singular");
+    ac_q16 indefinite[4] = {one, 2 * one, 2 * one, one};
+    CHECK(ac_q16_solve(2, 1, indefinite, 2, 1, b, 1, 1, x, 1, AC_ROUND_NEAREST_EVEN,
+                       AC_OVERFLOW_SATURATE, &tally, work) == AC_STATUS_NOT_POSITIVE_DEFINITE,
+          "not positive definite");
+    ac_q16 tiny[4] = {1, 0, 0, 1}, inv[4];
+    CHECK(ac_q16_inv(2, tiny, 2, 1, inv, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_RAISE, &tally,
+                     work) == AC_STATUS_RANGE, "inverse out of range raises");
+    /* rigid 3x3: rotation by 90 degrees and a translation */
+    ac_q16 m[9] = {0, -one, 5 * one, one, 0, -3 * one, 0, 0, one}, mi[9];
+    CHECK(ac_q16_affine_inverse(3, m, 3, 1, mi, 1, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE,
+                                &tally, work) == AC_OK
+              && mi[0] == 0 && mi[1] == one && mi[2] == 3 * one && mi[3] == -one && mi[4] == 0
+              && mi[5] == 5 * one && mi[8] == one, "rigid inverse");
+    m[6] = 1;
+    CHECK(ac_q16_affine_inverse(3, m, 3, 1, mi, 0, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE,
+                                &tally, work) == AC_STATUS_DOMAIN, "bottom row checked");
+}
+
 int main(void)
 {
     test_exact_ties();
@@ -376,5 +484,7 @@ int main(void)
     test_strided_loops();
     test_matmul();
     test_softmax();
+    test_attention();
+    test_linalg();
     return check_report(AC_HAVE_INT128 ? "test_q16 (__int128)" : "test_q16 (portable)");
 }
