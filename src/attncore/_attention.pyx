@@ -32,11 +32,12 @@ ctypedef fused real:
     double
 
 cdef enum:
-    # Query rows per work unit and keys per tile: a 128 x 512 float32 score
-    # tile (256 KiB) stays in L2 between its two gemm calls (256 keys: 5-20%
-    # slower on this 2-core Xeon; 64 rows: gemm packing dominates).
-    FP_BLOCK_ROWS = 128
-    FP_TILE_KEYS = 512
+    # Query rows per work unit and keys per tile: a 256 x 256 float32 score
+    # tile (256 KiB) stays in L2 between its two gemm calls, and 256 query
+    # rows halve how often gemm repacks each K and V tile (128 x 512 was
+    # 10-20% slower on this 2-core Xeon; 64 rows: packing dominates).
+    FP_BLOCK_ROWS = 256
+    FP_TILE_KEYS = 256
     # Query rows per Q16.16 work unit: the kernel scans K once per call for
     # its exact-path bound, which must stay small next to the rows' dots.
     Q16_BLOCK_ROWS = 32

@@ -142,13 +142,13 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
                                  return_weights=False):
     """Scaled dot-product attention, ``softmax(q k^T * scale + mask) v``.
 
-    A fused, tiled kernel: per block of 128 query rows, keys are visited in
+    A fused, tiled kernel: per block of 256 query rows, keys are visited in
     tiles of 256; the scores of a tile are one gemm (``scale * Q K^T``), the
     softmax is computed online (running row maximum ``m`` and sum ``l``;
     earlier tiles are rescaled by ``exp(m_old - m_new)``) and ``P V`` is
     accumulated by a second gemm.  The L x S score matrix is never stored
-    unless ``return_weights=True``: extra memory is one 128 x 256 tile and
-    a 128 x Ev accumulator per thread.  float32 inputs accumulate in
+    unless ``return_weights=True``: extra memory is one 256 x 256 tile and
+    a 256 x Ev accumulator per thread.  float32 inputs accumulate in
     float32.  With ``is_causal``, tiles entirely above the diagonal are
     skipped.
 
