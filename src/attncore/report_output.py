@@ -80,10 +80,25 @@ def write_csv(path, report):
             w.writerow({"section": "speed", **r})
 
 
+def _finish(plt, fig, ax, path, xlabel, ylabel, title):
+    """Label one line plot (legend only when something was drawn) and write it."""
+    if ax is not None:
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    return path
+
+
 def write_plots(directory, report, samples):
     """Error histograms per kernel (Q16.16), Q16.16 solve error against
     cond(A) for LU and the adjugate inverse, attention error against
-    sequence length.  Returns the written paths."""
+    sequence length, and (with --model) the hidden-state error per layer.
+    Returns the written paths."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -104,26 +119,15 @@ def write_plots(directory, report, samples):
     for ax in axes.ravel()[len(kernels):]:
         ax.axis("off")
     fig.suptitle("Q16.16 error per kernel (LSB)")
-    fig.tight_layout()
-    paths.append(directory / "error_histograms.png")
-    fig.savefig(paths[-1], dpi=80)
-    plt.close(fig)
+    paths.append(_finish(plt, fig, None, directory / "error_histograms.png", "", "", ""))
 
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for kernel, style in (("solve", "o-"), ("cho_solve", "s-"), ("adjugate_inverse", "x--")):
         pts = sorted((r["cond"], r["max"]) for r in acc if r["kernel"] == kernel and "cond" in r)
         if pts:
-            ax.loglog(*zip(*pts), style, label=kernel.replace("solve", "solve (LU)")
-                      if kernel == "solve" else kernel)
-    ax.set_xlabel("cond(A)")
-    ax.set_ylabel("max error (LSB)")
-    ax.set_title("Q16.16 4x4 solve: LU vs adjugate inverse")
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    paths.append(directory / "solve_error_vs_cond.png")
-    fig.savefig(paths[-1], dpi=80)
-    plt.close(fig)
+            ax.loglog(*zip(*pts), style, label="solve (LU)" if kernel == "solve" else kernel)
+    paths.append(_finish(plt, fig, ax, directory / "solve_error_vs_cond.png", "cond(A)",
+                         "max error (LSB)", "Q16.16 4x4 solve: LU vs adjugate inverse"))
 
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for kernel in ("sdpa", "mha"):
@@ -131,28 +135,16 @@ def write_plots(directory, report, samples):
         if pts:
             ax.plot(*zip(*pts), "o", label=kernel)
     ax.set_xscale("log", base=2)
-    ax.set_xlabel("sequence length")
-    ax.set_ylabel("max error (LSB)")
-    ax.set_title("Q16.16 attention error vs sequence length")
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    paths.append(directory / "attention_error_vs_length.png")
-    fig.savefig(paths[-1], dpi=80)
-    plt.close(fig)
+    paths.append(_finish(plt, fig, ax, directory / "attention_error_vs_length.png",
+                         "sequence length", "max error (LSB)",
+                         "Q16.16 attention error vs sequence length"))
     if "model" in report:
         fig, ax = plt.subplots(figsize=(5, 3.5))
         for m in report["model"]["modes"]:
             if m["mode"] != "float64":
                 ax.semilogy(range(len(m["layer_max_lsb"])), m["layer_max_lsb"], "o-",
                             label=m["mode"])
-        ax.set_xlabel("layer (0 = embeddings)")
-        ax.set_ylabel("max |hidden - float64| (LSB)")
-        ax.set_title(f"{report['model']['name']}: hidden-state error per layer")
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=8)
-        fig.tight_layout()
-        paths.append(directory / "model_hidden_error_per_layer.png")
-        fig.savefig(paths[-1], dpi=80)
-        plt.close(fig)
+        paths.append(_finish(plt, fig, ax, directory / "model_hidden_error_per_layer.png",
+                             "layer (0 = embeddings)", "max |hidden - float64| (LSB)",
+                             f"{report['model']['name']}: hidden-state error per layer"))
     return paths
