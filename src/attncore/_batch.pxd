@@ -18,12 +18,19 @@ cdef struct Batch:
     char *data[BATCH_MAX_OPERANDS]
 
 
-cdef inline int batch_init(Batch *bt, tuple arrays, int core_dims) except -1:
-    """Describe the leading ``ndim - core_dims`` dims (identical across the
-    operands, already broadcast), merging dims that are contiguous with their
-    neighbour in every operand.  Item order stays C order."""
+cdef inline Py_ssize_t _batch_stride(cnp.ndarray arr, int d, int core):
+    """Byte stride of batch dim d, or 0 when the operand lacks that dim."""
+    return arr.strides[d] if d < arr.ndim - core else 0
+
+
+cdef inline int batch_init_cores(Batch *bt, tuple arrays, tuple core) except -1:
+    """Describe the leading dims of ``arrays[0]`` (all but its ``core[0]``
+    trailing ones) for every operand, operand k having ``core[k]`` trailing
+    non-batch dims (identical batch dims, already broadcast); dims that are
+    contiguous with their neighbour in every operand are merged.  Item order
+    stays C order."""
     cdef cnp.ndarray first = arrays[0]
-    cdef int nd = first.ndim - core_dims
+    cdef int nd = first.ndim - <int>core[0]
     cdef int k, d
     cdef Py_ssize_t extent
     bt.nops = len(arrays)
@@ -38,16 +45,16 @@ cdef inline int batch_init(Batch *bt, tuple arrays, int core_dims) except -1:
             continue
         if bt.ndim > 0:
             for k in range(bt.nops):
-                if (<cnp.ndarray>arrays[k]).strides[d] * extent != bt.strides[k][bt.ndim - 1]:
+                if _batch_stride(arrays[k], d, core[k]) * extent != bt.strides[k][bt.ndim - 1]:
                     break
             else:
                 bt.shape[bt.ndim - 1] *= extent
                 for k in range(bt.nops):
-                    bt.strides[k][bt.ndim - 1] = (<cnp.ndarray>arrays[k]).strides[d]
+                    bt.strides[k][bt.ndim - 1] = _batch_stride(arrays[k], d, core[k])
                 continue
         bt.shape[bt.ndim] = extent
         for k in range(bt.nops):
-            bt.strides[k][bt.ndim] = (<cnp.ndarray>arrays[k]).strides[d]
+            bt.strides[k][bt.ndim] = _batch_stride(arrays[k], d, core[k])
         bt.ndim += 1
     if bt.ndim == 0:
         bt.ndim = 1
@@ -55,6 +62,11 @@ cdef inline int batch_init(Batch *bt, tuple arrays, int core_dims) except -1:
         for k in range(bt.nops):
             bt.strides[k][0] = 0
     return 0
+
+
+cdef inline int batch_init(Batch *bt, tuple arrays, int core_dims) except -1:
+    """batch_init_cores with ``core_dims`` trailing dims in every operand."""
+    return batch_init_cores(bt, arrays, (core_dims,) * len(arrays))
 
 
 cdef inline void batch_seek(const Batch *bt, Py_ssize_t item, Py_ssize_t *idx,

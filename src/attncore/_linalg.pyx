@@ -179,7 +179,7 @@ def run(int op, int kind, tuple operands, tuple core, Py_ssize_t n, Py_ssize_t k
     jb.sb_row = _st(b, 2) if b.ndim >= 2 else 0
     jb.sb_col = _st(b, 1) if b.ndim >= 2 else 0
     jb.rnd, jb.ovf = <ac_rounding>rnd, <ac_overflow>ovf
-    _init(&bt, operands, core)
+    batch_init_cores(&bt, operands, core)
     cdef Py_ssize_t count = bt.count, c
     cdef cnp.ndarray status = np.zeros(max(count, 1), dtype=np.intc)
     cdef cnp.ndarray events = np.zeros(max(count, 1), dtype=np.uint64)
@@ -201,29 +201,3 @@ def run(int op, int kind, tuple operands, tuple core, Py_ssize_t n, Py_ssize_t k
                 _range(&jb, &bt, c * per, min((c + 1) * per, count), wp + c * per_item_bytes,
                        sp, ep, fp)
     return status[:count], events[:count], first[:count]
-
-
-cdef int _init(Batch *bt, tuple operands, tuple core) except -1:
-    """Describe the batch dims (the matrix operand's leading dims) of every
-    operand; operands differ in their number of core dims, so dims are not
-    coalesced (items are whole matrices: the walk costs little)."""
-    cdef cnp.ndarray first = operands[0], arr
-    cdef int nd = first.ndim - <int>core[0], d, kop
-    bt.nops = len(operands)
-    bt.ndim = 0
-    bt.count = 1
-    for kop in range(bt.nops):
-        bt.data[kop] = <char *>cnp.PyArray_DATA(operands[kop])
-    for d in range(nd):
-        bt.count *= first.shape[d]
-        bt.shape[bt.ndim] = first.shape[d]
-        for kop in range(bt.nops):
-            arr = operands[kop]
-            bt.strides[kop][bt.ndim] = arr.strides[d] if d < arr.ndim - <int>core[kop] else 0
-        bt.ndim += 1
-    if bt.ndim == 0:
-        bt.ndim = 1
-        bt.shape[0] = 1
-        for kop in range(bt.nops):
-            bt.strides[kop][0] = 0
-    return 0
