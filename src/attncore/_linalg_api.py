@@ -10,7 +10,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from attncore import _linalg
-from attncore.errors import NotPositiveDefiniteError, Q16OverflowError, SingularMatrixError
+from attncore.errors import (NotPositiveDefiniteError, Q16OverflowError, SingularMatrixError,
+                             located)
 from attncore.saturation import record
 from attncore.threads import get_num_threads
 
@@ -28,11 +29,11 @@ class Arith(NamedTuple):
     overflow_name: str = "saturate"
 
 
-def _indices(items, batch):
-    found = [tuple(int(i) for i in np.unravel_index(j, batch)) if batch else ()
-             for j in items[:5]]
-    more = f" and {len(items) - 5} more" if len(items) > 5 else ""
-    return ", ".join(str(i) for i in found) + more
+def _batch_error(exc_type, kernel, text, items, batch):
+    """The error naming the first five failing batch items (flat ``items``)."""
+    found = [np.unravel_index(j, batch) if batch else () for j in items[:5]]
+    return located(exc_type, kernel, text, found, where="batch index",
+                   more=max(len(items) - 5, 0))
 
 
 def _check(kernel, arith, status, events, first, batch, out_core_shape, what):
@@ -46,7 +47,7 @@ def _check(kernel, arith, status, events, first, batch, out_core_shape, what):
                                 (_DOMAIN, ValueError, what)):
             hit = bad[codes == code]
             if hit.size:
-                raise exc(f"{kernel}: {text} at batch index {_indices(hit, batch)}")
+                raise _batch_error(exc, kernel, text, hit, batch)
         item = int(bad[0])
         index = (np.unravel_index(item, batch) if batch else ()) + \
             (np.unravel_index(int(first[item]), out_core_shape) if out_core_shape else ())
@@ -181,8 +182,9 @@ def cho_solve(arith, factor, b):
         rank = np.asarray(factor[3])
         if np.any(rank < n):
             bad = np.flatnonzero(np.broadcast_to(rank < n, c.shape[:-2]))
-            raise SingularMatrixError(f"{kernel}: the factor has rank < {n} (a semidefinite "
-                                      f"matrix) at batch index {_indices(bad, c.shape[:-2])}")
+            raise _batch_error(SingularMatrixError, kernel,
+                               f"the factor has rank < {n} (a semidefinite matrix)", bad,
+                               c.shape[:-2])
         if perm.shape[-1:] != (n,) or not np.array_equal(np.sort(perm, axis=-1),
                                                           np.broadcast_to(np.arange(n),
                                                                           perm.shape)):

@@ -1,7 +1,33 @@
-"""Exceptions raised by attncore (the C core reports; Python raises)."""
+"""Exceptions raised by attncore (the C core reports; Python raises).
+
+Errors that point at elements or batch items carry that location as data
+(``exc.attncore_location``), built by :func:`located`.  A caller that ran a
+kernel on a slice of a larger array -- :mod:`attncore.dask` runs one chunk
+per task -- re-raises the same exception with global indices through
+:func:`relocated`, so the message has one format wherever it comes from.
+"""
+from typing import NamedTuple
+
 import numpy as np
 
 __all__ = ["Q16OverflowError", "SingularMatrixError", "NotPositiveDefiniteError"]
+
+
+class Location(NamedTuple):
+    """Where a kernel failed, as a message can be rebuilt from it."""
+
+    kernel: str          # e.g. "fp.solve"
+    text: str            # what went wrong, e.g. "singular matrix (...)"
+    where: str           # "batch index" (leading batch dims) or "index" (output element)
+    indices: tuple       # up to 5 index tuples
+    more: int = 0        # further failing items not listed
+    detail: str = ""     # appended after the indices, e.g. " (raw a=1, b=0)"
+
+
+def _message(loc):
+    listed = ", ".join(str(tuple(i)) for i in loc.indices)
+    more = f" and {loc.more} more" if loc.more else ""
+    return f"{loc.kernel}: {loc.text} at {loc.where} {listed}{more}{loc.detail}"
 
 
 class Q16OverflowError(OverflowError):
@@ -17,7 +43,9 @@ class Q16OverflowError(OverflowError):
 
     def __init__(self, kernel, index, detail=""):
         self.kernel = kernel
-        self.index = tuple(index)
+        self.index = tuple(int(i) for i in index)
+        self.attncore_location = Location(kernel, "result out of Q16.16 range", "index",
+                                          (self.index,), 0, detail)
         where = f" at index {self.index}" if self.index else ""
         super().__init__(
             f"{kernel}: result out of Q16.16 range{where}{detail}; "
@@ -31,3 +59,28 @@ class SingularMatrixError(np.linalg.LinAlgError):
 
 class NotPositiveDefiniteError(np.linalg.LinAlgError):
     """Cholesky found a non-positive pivot: the matrix is not positive definite."""
+
+
+def located(exc_type, kernel, text, indices, *, where="index", more=0, detail=""):
+    """An ``exc_type`` whose message names ``indices`` and keeps them as data."""
+    loc = Location(kernel, text, where, tuple(tuple(int(i) for i in ix) for ix in indices),
+                   more, detail)
+    if exc_type is Q16OverflowError:
+        return Q16OverflowError(kernel, loc.indices[0], detail)
+    exc = exc_type(_message(loc))
+    exc.attncore_location = loc
+    return exc
+
+
+def relocated(exc, offsets):
+    """The same error with every index shifted by ``offsets``.
+
+    ``offsets[d]`` is where the failing call's dim ``d`` starts in the
+    whole array (batch dims first for ``where="batch index"``); index
+    entries beyond ``len(offsets)`` stay as they are.
+    """
+    loc = exc.attncore_location
+    shifted = tuple(tuple(i + o for i, o in zip(ix, offsets)) + ix[len(offsets):]
+                    for ix in loc.indices)
+    return located(type(exc), loc.kernel, loc.text, shifted, where=loc.where, more=loc.more,
+                   detail=loc.detail)

@@ -37,7 +37,7 @@ from attncore._validate import (
     rounding_code,
     scalar_or_array,
 )
-from attncore.errors import Q16OverflowError
+from attncore.errors import Q16OverflowError, located
 from attncore.saturation import SaturationCounts, count_saturations, record
 from attncore.threads import get_num_threads
 
@@ -72,10 +72,10 @@ def _finish(kernel, report, shape, overflow, operands=(), domain_message=None):
     values = ", ".join(f"{name}={int(arr[index])}" for name, arr in operands)
     detail = f" (raw {values})" if values else ""
     if status == _ew.STATUS_DIV_BY_ZERO:
-        raise ZeroDivisionError(f"{kernel}: division by zero at index {index}{detail}")
+        raise located(ZeroDivisionError, kernel, "division by zero", [index], detail=detail)
     if status == _ew.STATUS_DOMAIN:
         reason = domain_message(index) if callable(domain_message) else domain_message
-        raise ValueError(f"{kernel}: {reason} at index {index}{detail}")
+        raise located(ValueError, kernel, reason, [index], detail=detail)
     raise Q16OverflowError(kernel, index, detail)
 
 
@@ -439,8 +439,9 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
                                       bool(is_causal), raw_scale, weights, rnd,
                                       get_num_threads())
         if status != _ew.STATUS_OK:
-            raise ValueError(f"{kernel}: batch item {flat_to_index(item, batch)} keeps more than "
-                             "2**23 keys in a row, which is not supported")
+            raise located(ValueError, kernel,
+                          "more than 2**23 keys kept in a row, which is not supported",
+                          [flat_to_index(item, batch)], where="batch index")
     return results(out, weights, return_weights)
 
 
