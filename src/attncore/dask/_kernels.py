@@ -1,0 +1,249 @@
+"""The lazy kernels, written once for both backends.
+
+:func:`namespace` takes an in-memory backend (:mod:`attncore.fp` or
+:mod:`attncore.q16`) and returns its functions mapped over Dask blocks by
+:func:`attncore.dask._lazy.lazy_call`.  Each wrapper only says which dims
+are core (and which of those may stay chunked); the backend's own function
+does the arithmetic and the validation inside every task.
+"""
+import dask.array as da
+from numpy.lib.array_utils import normalize_axis_index
+
+from attncore._linalg_api import square
+from attncore.dask._lazy import Operand, Output, lazy_call
+
+_MATRIX = ("n", "nc")          # a square matrix: rows, columns
+_LINALG_WHOLE = {"n", "nc", "k"}
+
+
+def _no_out(kernel, out):
+    if out is not None:
+        raise TypeError(f"{kernel}: out= is not supported for Dask arrays (results are lazy); "
+                        "assign the returned array instead")
+
+
+def _rhs(b):
+    """NumPy 2 rule: ``b`` is one vector only when it is 1-D."""
+    b = da.asarray(b)
+    if b.ndim == 1:
+        return Operand("b", b, ("n",), batched=False), ("n",)
+    return Operand("b", b, ("n", "k")), ("n", "k")
+
+
+def _linalg_call(kernel, call, operands, outputs):
+    return lazy_call(kernel, call, operands, outputs, whole=_LINALG_WHOLE, strict={"n"})
+
+
+def _square(kernel, x, name):
+    x = da.asarray(x)
+    square(kernel, x, name)  # the in-memory rule, on the lazy array's shape
+    return x
+
+
+def namespace(be, prefix):
+    """The lazy functions of backend ``be``, named ``{prefix}.{function}``."""
+
+    def matmul(a, b, /, *, out=None, **options):
+        kernel = f"{prefix}.matmul"
+        _no_out(kernel, out)
+        a, b = da.asarray(a), da.asarray(b)
+        a_core = ("m", "k") if a.ndim >= 2 else ("k",)
+        b_core = ("k", "n") if b.ndim >= 2 else ("k",)
+        operands = [Operand("a", a, a_core, a.ndim >= 2), Operand("b", b, b_core, b.ndim >= 2)]
+        return lazy_call(kernel, lambda x, y: be.matmul(x, y, **options), operands,
+                         [Output(a_core[:-1] + b_core[1:])], whole={"k"}, strict={"k"})[0]
+
+    def _softmax(kernel, function, x, axis, mask, options):
+        x = da.asarray(x)
+        if x.ndim == 0:
+            core, last = (), -1
+        else:
+            axis = normalize_axis_index(axis, x.ndim)
+            # the softmax axis is whole; the dims after it stay chunked
+            core = ("s",) + tuple(f"t{j}" for j in range(x.ndim - 1 - axis))
+            last = axis - x.ndim
+        operands = [Operand("x", x, core)]
+        if mask is None:
+            def call(xb):
+                return function(xb, axis=last, **options)
+        else:
+            mask = da.asarray(mask)
+            operands.append(Operand("mask", mask, core[len(core) - min(mask.ndim, len(core)):]))
+
+            def call(xb, mb):
+                return function(xb, axis=last, mask=mb, **options)
+        return lazy_call(kernel, call, operands, [Output(core)], whole={"s"})[0]
+
+    def softmax(x, /, axis=-1, *, mask=None, **options):
+        return _softmax(f"{prefix}.softmax", be.softmax, x, axis, mask, options)
+
+    def log_softmax(x, /, axis=-1, *, mask=None, **options):
+        return _softmax(f"{prefix}.log_softmax", be.log_softmax, x, axis, mask, options)
+
+    def _mask_operand(mask, core):
+        mask = da.asarray(mask)
+        return Operand("mask", mask, core[-mask.ndim:] if mask.ndim < 2 else core,
+                       batched=mask.ndim >= 2)
+
+    def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False,
+                                     return_weights=False, **options):
+        kernel = f"{prefix}.scaled_dot_product_attention"
+        operands = [Operand("q", q, ("l", "e")), Operand("k", k, ("s", "e")),
+                    Operand("v", v, ("s", "ev"))]
+        if mask is not None:
+            operands.append(_mask_operand(mask, ("l", "s")))
+
+        def call(qb, kb, vb, mb=None):
+            return be.scaled_dot_product_attention(qb, kb, vb, mask=mb, is_causal=is_causal,
+                                                   return_weights=return_weights, **options)
+        outputs = [Output(("l", "ev"))] + ([Output(("l", "s"))] if return_weights else [])
+        # query rows are independent, except that a causal mask depends on
+        # the row's global position
+        whole = {"e", "s", "ev"} | ({"l"} if is_causal else set())
+        result = lazy_call(kernel, call, operands, outputs, whole=whole, strict={"e", "s"})
+        return result if return_weights else result[0]
+
+    def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
+                             b_q=None, b_k=None, b_v=None, b_o=None, mask=None,
+                             is_causal=False, return_weights=False, return_head_outputs=False,
+                             **options):
+        kernel = f"{prefix}.multi_head_attention"
+        operands = [Operand("query", query, ("l", "dq")), Operand("key", key, ("s", "dk")),
+                    Operand("value", value, ("s", "dv")),
+                    Operand("w_q", w_q, ("dq", "m"), False), Operand("w_k", w_k, ("dk", "m"), False),
+                    Operand("w_v", w_v, ("dv", "mv"), False),
+                    Operand("w_o", w_o, ("mv", "o"), False)]
+        bias_names = []
+        for name, b, core in (("b_q", b_q, ("m",)), ("b_k", b_k, ("m",)), ("b_v", b_v, ("mv",)),
+                              ("b_o", b_o, ("o",))):
+            if b is not None:
+                operands.append(Operand(name, b, core, False))
+                bias_names.append(name)
+        has_mask = mask is not None
+        if has_mask:
+            operands.append(_mask_operand(mask, ("l", "s")))
+
+        def call(*blocks):
+            biases = dict(zip(bias_names, blocks[7:7 + len(bias_names)]))
+            return be.multi_head_attention(
+                *blocks[:7], num_heads, **biases, mask=blocks[-1] if has_mask else None,
+                is_causal=is_causal, return_weights=return_weights,
+                return_head_outputs=return_head_outputs, **options)
+        outputs = [Output(("l", "o"))]
+        if return_weights:
+            outputs.append(Output(("h", "l", "s")))
+        if return_head_outputs:
+            outputs.append(Output(("l", "h", "o")))
+        labels = {"l", "s", "dq", "dk", "dv", "m", "mv", "o", "h"}
+        # errors come from the inner projections and attention: only their
+        # batch dims map to this call's output
+        result = lazy_call(kernel, call, operands, outputs, whole=labels,
+                           strict=labels - {"l", "h"}, own_index=False)
+        return result if len(result) > 1 else result[0]
+
+    def solve(a, b, /, *, assume_a="gen", **options):
+        kernel = f"{prefix}.solve"
+        rhs, x_core = _rhs(b)
+        operands = [Operand("a", _square(kernel, a, "a"), _MATRIX), rhs]
+        return _linalg_call(kernel, lambda ab, bb: be.solve(ab, bb, assume_a=assume_a, **options),
+                            operands, [Output(x_core)])[0]
+
+    def lu_factor(a, /, **options):
+        kernel = f"{prefix}.lu_factor"
+        operands = [Operand("a", _square(kernel, a, "a"), _MATRIX)]
+        return _linalg_call(kernel, lambda ab: be.lu_factor(ab, **options), operands,
+                            [Output(_MATRIX), Output(("n",))])
+
+    def lu_solve(lu_and_piv, b, /, **options):
+        kernel = f"{prefix}.lu_solve"
+        lu, piv = lu_and_piv
+        rhs, x_core = _rhs(b)
+        operands = [Operand("lu", _square(kernel, lu, "lu"), _MATRIX),
+                    Operand("piv", piv, ("n",)), rhs]
+        return _linalg_call(kernel, lambda lb, pb, bb: be.lu_solve((lb, pb), bb, **options),
+                            operands, [Output(x_core)])[0]
+
+    def cho_factor(a, /, *, lower=True, pivot=False, **options):
+        kernel = f"{prefix}.cho_factor"
+        operands = [Operand("a", _square(kernel, a, "a"), _MATRIX)]
+        outputs = [Output(_MATRIX), Output(None)]
+        if pivot:
+            outputs += [Output(("n",)), Output(())]
+        return _linalg_call(
+            kernel, lambda ab: be.cho_factor(ab, lower=lower, pivot=pivot, **options),
+            operands, outputs)
+
+    def cho_solve(c_and_lower, b, /, **options):
+        kernel = f"{prefix}.cho_solve"
+        if len(c_and_lower) not in (2, 4):
+            raise ValueError(f"{kernel}: expected (c, lower) or (c, lower, perm, rank) from "
+                             f"cho_factor, got a tuple of {len(c_and_lower)}")
+        c, lower = c_and_lower[0], c_and_lower[1]
+        rhs, x_core = _rhs(b)
+        operands = [Operand("c", _square(kernel, c, "c"), _MATRIX), rhs]
+        if len(c_and_lower) == 4:
+            operands += [Operand("perm", c_and_lower[2], ("n",)),
+                         Operand("rank", c_and_lower[3], ())]
+
+            def call(cb, bb, perm, rank):
+                return be.cho_solve((cb, lower, perm, rank), bb, **options)
+        else:
+            def call(cb, bb):
+                return be.cho_solve((cb, lower), bb, **options)
+        return _linalg_call(kernel, call, operands, [Output(x_core)])[0]
+
+    def det(a, /, **options):
+        kernel = f"{prefix}.det"
+        operands = [Operand("a", _square(kernel, a, "a"), _MATRIX)]
+        return _linalg_call(kernel, lambda ab: be.det(ab, **options), operands, [Output(())])[0]
+
+    def inv(a, /, **options):
+        kernel = f"{prefix}.inv"
+        operands = [Operand("a", _square(kernel, a, "a"), _MATRIX)]
+        return _linalg_call(kernel, lambda ab: be.inv(ab, **options), operands,
+                            [Output(_MATRIX)])[0]
+
+    def affine_inverse(m, /, *, kind="affine", **options):
+        kernel = f"{prefix}.affine_inverse"
+        operands = [Operand("m", _square(kernel, m, "m"), _MATRIX)]
+        return _linalg_call(kernel, lambda mb: be.affine_inverse(mb, kind=kind, **options),
+                            operands, [Output(_MATRIX)])[0]
+
+    functions = [matmul, softmax, scaled_dot_product_attention, multi_head_attention, solve,
+                 lu_factor, lu_solve, cho_factor, cho_solve, det, inv, affine_inverse]
+    if hasattr(be, "log_softmax"):
+        functions.append(log_softmax)
+    return {f.__name__: _documented(f, be, prefix) for f in functions}
+
+
+def elementwise(be, prefix, names_binary, names_unary):
+    """Lazy elementwise functions of ``be``: every dim is mapped blockwise."""
+    functions = {}
+    for name in names_binary:
+        def binary(a, b, /, _name=name, **options):
+            return lazy_call(f"{prefix}.{_name}",
+                             lambda x, y: getattr(be, _name)(x, y, **options),
+                             [Operand("a", a, ()), Operand("b", b, ())], [Output(())])[0]
+        binary.__name__ = name
+        functions[name] = _documented(binary, be, prefix)
+    for name in names_unary:
+        def unary(a, /, _name=name, **options):
+            return lazy_call(f"{prefix}.{_name}", lambda x: getattr(be, _name)(x, **options),
+                             [Operand("a", a, ())], [Output(())])[0]
+        unary.__name__ = name
+        functions[name] = _documented(unary, be, prefix)
+    return functions
+
+
+def _documented(function, be, prefix):
+    function.__qualname__ = function.__name__
+    function.__module__ = f"attncore.dask.{prefix.split('.')[-1]}"
+    function.__doc__ = (
+        f"Lazy :func:`attncore.{prefix.split('.')[-1]}.{function.__name__}` on Dask arrays.\n\n"
+        "Batch dims are mapped blockwise and broadcast as NumPy does; the core dims the\n"
+        "kernel needs whole are rechunked to one chunk (see :mod:`attncore.dask`).  Every\n"
+        "task runs the in-memory function on its blocks, so results equal it (Q16.16 bit\n"
+        "for bit) and errors are the same exceptions with global indices.\n\n"
+        "In-memory documentation\n"
+        "-----------------------\n" + (getattr(be, function.__name__).__doc__ or ""))
+    return function
