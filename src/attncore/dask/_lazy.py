@@ -24,6 +24,7 @@ import dask
 import dask.array as da
 import numpy as np
 from dask.array.core import unify_chunks
+from dask.layers import ArraySliceDep
 from dask.utils import parse_bytes
 
 from attncore.errors import relocated
@@ -141,36 +142,38 @@ def _fit(chunkss, batch, per_item, limit):
     return new
 
 
-def _starts(chunks):
-    """A 1-element-per-block Dask array of the global start of each block."""
-    starts = np.cumsum((0,) + tuple(chunks[:-1]), dtype=np.int64) if chunks else np.zeros(0,
-                                                                                          np.int64)
-    return da.from_array(starts, chunks=1) if len(starts) else da.from_array(starts)
-
-
 def _meta(value, ndim):
     return np.empty((0,) * ndim, np.asarray(value).dtype)
+
+
+def _single(block):
+    """A block whose contracted dims (whole, so one chunk) came as a list."""
+    while isinstance(block, list):
+        (block,) = block
+    return block
 
 
 class _Body:
     """What every task runs: the in-memory call on its blocks, with the
     indices of a failure made global.
 
-    The trailing block arguments are the global starts of the block along
-    each mapped dim; ``offset_pos[d]`` picks the one for dim ``d`` of the
-    kernel's index space (None: not chunked, starts at 0).
+    The last block argument holds the block's slices along the mapped
+    dims (a graph-side dependency, not a task); ``offset_pos[d]`` picks the
+    one for dim ``d`` of the kernel's index space (None: not chunked,
+    starts at 0).
     """
 
     def __init__(self, func, count, offset_pos, nbatch):
         self.func, self.count, self.offset_pos, self.nbatch = func, count, offset_pos, nbatch
 
     def __call__(self, *blocks):
+        operands = [_single(b) for b in blocks[:self.count]]
         try:
-            result = self.func(*blocks[:self.count])
+            result = self.func(*operands)
         except Exception as exc:
             if getattr(exc, "attncore_location", None) is None:
                 raise
-            starts = [int(s[0]) for s in blocks[self.count:]]
+            starts = [s.start for s in blocks[self.count]] if len(blocks) > self.count else []
             offsets = tuple(starts[p] if p is not None else 0 for p in self.offset_pos)
             if exc.attncore_location.where == "batch index":
                 offsets = offsets[:self.nbatch]
@@ -252,17 +255,17 @@ def lazy_call(kernel, func, operands, outputs, *, whole=(), strict=(), own_index
                   else None for label in index_labels]
     body = _Body(func, len(arrays), offset_pos, nbatch)
     call_args = _pairs(arrays, labels)
-    for label in mapped:
-        call_args += [_starts(chunkss[label]), (label,)]
+    if mapped:
+        call_args += [ArraySliceDep(tuple(chunkss[label] for label in mapped)), mapped]
     token = kernel.replace(".", "-")
 
     if len(probe) == 1:
         lab = out_labels[0]
         new_axes = {label: sizes[label] for label in lab if label not in chunkss}
-        return (da.blockwise(body, lab, *call_args, new_axes=new_axes, concatenate=True,
+        return (da.blockwise(body, lab, *call_args, new_axes=new_axes, concatenate=False,
                              align_arrays=False, meta=_meta(probe[0], len(lab)), token=token),)
 
-    tmp = da.blockwise(body, mapped, *call_args, concatenate=True, align_arrays=False,
+    tmp = da.blockwise(body, mapped, *call_args, concatenate=False, align_arrays=False,
                        meta=np.empty((0,) * len(mapped), object), token=token)
     results = []
     for i, (lab, p) in enumerate(zip(out_labels, probe)):
