@@ -25,7 +25,7 @@ import dask  # noqa: E402
 
 import attncore  # noqa: E402
 import attncore.dask as ad  # noqa: E402
-from attncore import cli, fp, q16  # noqa: E402
+from attncore import cli, fp, q16, report_sweep  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -394,9 +394,12 @@ def test_distributed_report_equals_local(cluster, tmp_path):
     assert len(a["accuracy"]) > 50 and a == b
 
 
-def test_report_cluster_usage_errors(capsys):
+def test_report_cluster_usage_errors(capsys, monkeypatch):
     assert cli.main(["report", "--no-speed", "--quiet", "--workers", "0"]) == 2
     assert "--workers must be at least 1" in capsys.readouterr().err
+    monkeypatch.setattr(report_sweep, "CONNECT_TIMEOUT", "1s")
+    assert cli.main(["report", "--no-speed", "--quiet", "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    assert "--scheduler tcp://127.0.0.1:9: cannot connect" in capsys.readouterr().err
     assert cli.main(["report", "--workers", "2", "--scheduler", "tcp://x:1"]) == 2
 
 

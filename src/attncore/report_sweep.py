@@ -8,6 +8,10 @@ Each case draws its inputs from its own child of the seed's
 import numpy as np
 
 
+CONNECT_TIMEOUT = "10s"
+"""How long ``--scheduler`` waits for the scheduler before giving up."""
+
+
 class ClusterError(Exception):
     """The cluster could not be reached or started (a usage error for the CLI)."""
 
@@ -24,7 +28,7 @@ def _client(scheduler, workers):
                            "pip install 'attncore[distributed]'") from None
     if scheduler is not None:
         try:
-            return Client(scheduler, timeout="10s"), None
+            return Client(scheduler, timeout=CONNECT_TIMEOUT), None
         except (OSError, TimeoutError, ValueError) as exc:
             raise ClusterError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
     if workers < 1:
