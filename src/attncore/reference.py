@@ -236,7 +236,8 @@ def softmax(x, axis=-1, mask=None):
     m = np.where(np.isfinite(m), m, 0.0)
     e = np.where(keep, np.exp(shifted - m), 0.0)
     s = np.sum(e, axis=axis, keepdims=True)
-    return np.divide(e, s, out=np.zeros_like(e), where=s > 0)
+    with np.errstate(invalid="ignore"):  # a +inf logit gives inf / inf = NaN, as NumPy's
+        return np.divide(e, s, out=np.zeros_like(e), where=s > 0)
 
 
 def log_softmax(x, axis=-1, mask=None):
