@@ -41,11 +41,12 @@ def client(cluster):
         yield client
 
 
-def equal(got, want):
+def assert_same(got, want):
+    """The lazy result equals the in-memory one (see the module docstring for tolerances)."""
     if isinstance(want, tuple):
         assert isinstance(got, tuple) and len(got) == len(want)
         for g, w in zip(got, want):
-            equal(g, w)
+            assert_same(g, w)
         return
     if isinstance(want, bool):
         assert got is want
@@ -186,13 +187,13 @@ F32_CASES = [c for c in cases(fp, ad.fp, lambda m: np.asarray(m, np.float32))
 @pytest.mark.parametrize("name,memory,lazy", FP_CASES + F32_CASES, ids=lambda c: c
                          if isinstance(c, str) else "")
 def test_fp_kernels_equal_in_memory(client, name, memory, lazy):
-    equal(lazy(), memory())
+    assert_same(lazy(), memory())
 
 
 @pytest.mark.parametrize("name,memory,lazy", Q16_CASES, ids=lambda c: c
                          if isinstance(c, str) else "")
 def test_q16_kernels_bit_identical(client, name, memory, lazy):
-    equal(lazy(), memory())
+    assert_same(lazy(), memory())
 
 
 def test_top_level_is_the_float_backend():
@@ -208,16 +209,16 @@ def test_q16_elementwise_binary_bit_identical(client, name):
         if name in ("mul", "div") else getattr(ad.q16, name)(chunked(a, (9, 7)), chunked(b, 11))
     want = getattr(q16, name)(a, b, rounding="floor") if name in ("mul", "div") \
         else getattr(q16, name)(a, b)
-    equal(got, want)
+    assert_same(got, want)
 
 
 def test_q16_elementwise_unary_and_conversions(client):
     x = RNG.uniform(-10, 10, (50, 20))
     qx = q16.from_float(x)
-    equal(ad.q16.from_float(chunked(x, (13, 8))), qx)
-    equal(ad.q16.to_float(chunked(qx, (13, 8))), q16.to_float(qx))
-    equal(ad.q16.exp(chunked(qx, (13, 8))), q16.exp(qx))
-    equal(ad.q16.sqrt(chunked(np.abs(qx), (7, 20))), q16.sqrt(np.abs(qx)))
+    assert_same(ad.q16.from_float(chunked(x, (13, 8))), qx)
+    assert_same(ad.q16.to_float(chunked(qx, (13, 8))), q16.to_float(qx))
+    assert_same(ad.q16.exp(chunked(qx, (13, 8))), q16.exp(qx))
+    assert_same(ad.q16.sqrt(chunked(np.abs(qx), (7, 20))), q16.sqrt(np.abs(qx)))
 
 
 # ---- core dims are rechunked; free dims stay chunked ----------------------------
