@@ -218,28 +218,32 @@ def namespace(be, prefix):
 
 def elementwise(be, prefix, names_binary, names_unary):
     """Lazy elementwise functions of ``be``: every dim is mapped blockwise."""
-    functions = {}
-    for name in names_binary:
-        def binary(a, b, /, _name=name, **options):
-            return lazy_call(f"{prefix}.{_name}",
-                             lambda x, y: getattr(be, _name)(x, y, **options),
+    def binary(name):
+        def function(a, b, /, **options):
+            return lazy_call(f"{prefix}.{name}", lambda x, y: getattr(be, name)(x, y, **options),
                              [Operand("a", a, ()), Operand("b", b, ())], [Output(())])[0]
-        binary.__name__ = name
-        functions[name] = _documented(binary, be, prefix)
-    for name in names_unary:
-        def unary(a, /, _name=name, **options):
-            return lazy_call(f"{prefix}.{_name}", lambda x: getattr(be, _name)(x, **options),
+        return function
+
+    def unary(name):
+        def function(a, /, **options):
+            return lazy_call(f"{prefix}.{name}", lambda x: getattr(be, name)(x, **options),
                              [Operand("a", a, ())], [Output(())])[0]
-        unary.__name__ = name
-        functions[name] = _documented(unary, be, prefix)
+        return function
+
+    functions = {}
+    for names, make in ((names_binary, binary), (names_unary, unary)):
+        for name in names:
+            function = make(name)
+            function.__name__ = name
+            functions[name] = _documented(function, be, prefix)
     return functions
 
 
 def _documented(function, be, prefix):
     function.__qualname__ = function.__name__
-    function.__module__ = f"attncore.dask.{prefix.split('.')[-1]}"
+    function.__module__ = f"attncore.dask.{prefix}"
     function.__doc__ = (
-        f"Lazy :func:`attncore.{prefix.split('.')[-1]}.{function.__name__}` on Dask arrays.\n\n"
+        f"Lazy :func:`attncore.{prefix}.{function.__name__}` on Dask arrays.\n\n"
         "Batch dims are mapped blockwise and broadcast as NumPy does; the core dims the\n"
         "kernel needs whole are rechunked to one chunk (see :mod:`attncore.dask`).  Every\n"
         "task runs the in-memory function on its blocks, so results equal it (Q16.16 bit\n"
