@@ -12,7 +12,10 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 CORE_INCLUDE = "ext/include"
-CORE_HEADERS = sorted(glob("ext/include/attncore/*.h") + glob("ext/src/*.h"))
+# src/q16: Q16.16 kernels (integer only); src/fp: float kernels and conversions
+CORE_SOURCES = sorted(glob("ext/src/q16/*.c") + glob("ext/src/fp/*.c"))
+CORE_HEADERS = sorted(glob("ext/include/attncore/*.h") + glob("ext/src/*/*.h")
+                      + glob("ext/src/*/*.inc"))
 # -fno-trapping-math: no code here reads floating-point exception flags, and
 # without it GCC will not turn the selects of the float exp into vector code.
 CORE_FLAGS = ["-std=c99", "-O3", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow",
@@ -24,7 +27,7 @@ DEBUG_CHECKS = os.environ.get("ATTNCORE_CYTHON_CHECKS") == "1"
 core = (
     "attncore_core",
     {
-        "sources": sorted(glob("ext/src/*.c")),
+        "sources": CORE_SOURCES,
         "include_dirs": [CORE_INCLUDE],
         "cflags": CORE_FLAGS,
         # rebuild every object when a header changes (inline arithmetic lives there)

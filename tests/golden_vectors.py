@@ -249,8 +249,8 @@ def _linalg_rows(h, rng):
                 outs, status = (), 5
             except attncore.Q16OverflowError:
                 outs, status = (), STATUS["range"]
-            except ValueError:
-                outs, status = (), STATUS["domain"]
+            except ValueError:  # pivots or an affine bottom row: AC_STATUS_BAD_ARGUMENT
+                outs, status = (), 7
         flat = np.concatenate([np.asarray(o, np.int64).ravel() for o in outs]) if outs else \
             np.zeros(0, np.int64)
         ga = h.array("int32_t", a)

@@ -1,8 +1,8 @@
-"""Generate ext/src/q16_exp_tables.c: exp(-x) at 63 fractional bits for the
+"""Generate ext/src/q16/q16_exp_tables.c: exp(-x) at 63 fractional bits for the
 table-driven exponential of the Q16.16 softmax and attention (declared, with
-the inline function that reads them, in ext/src/q16_exp_neg.h).
+the inline function that reads them, in ext/src/q16/q16_exp_neg.h).
 
-    python tools/gen_exp_tables.py > ext/src/q16_exp_tables.c
+    python tools/gen_exp_tables.py > ext/src/q16/q16_exp_tables.c
 
 exp(-d / 2^16) for 0 <= d < 31 * 2^16 is the product of three entries:
 exp(-(d >> 16)) * exp(-((d >> 8) & 255) / 256) * exp(-(d & 255) / 65536).

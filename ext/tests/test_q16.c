@@ -15,7 +15,7 @@
 #include "attncore/q16_attention.h"
 #include "attncore/q16_linalg.h"
 #include "attncore/q16_softmax.h"
-#include "attncore/q16_wide.h"
+#include "q16_wide.h"
 #include "check.h"
 
 static const ac_rounding ROUNDINGS[] = {AC_ROUND_NEAREST_EVEN, AC_ROUND_FLOOR};
@@ -251,6 +251,8 @@ static void test_strided_loops(void)
     st = ac_q16_unary_n(AC_Q16_OP_SQRT, 3, a + 3, 1, out, -1 + 2, AC_ROUND_NEAREST_EVEN,
                         AC_OVERFLOW_SATURATE, &sq);
     CHECK(st == AC_STATUS_DOMAIN && sq.first_index == 1, "negative sqrt stops the row");
+    CHECK(ac_q16_unary_n((ac_q16_unary_op)7, 3, a, 1, out, 1, AC_ROUND_NEAREST_EVEN,
+                         AC_OVERFLOW_SATURATE, &sq) == AC_STATUS_BAD_ARGUMENT, "unknown op");
     /* a saturation before a NaN: first_index is the saturation, last_index
      * the element the loop stopped at */
     double x[4] = {1e10, 1.0, NAN, 2.0};
@@ -319,6 +321,16 @@ static void test_matmul(void)
     st = ac_q16_matmul(1, 1, 3, a, 5, 1, b, 1, 5, c, 1, 1, AC_ROUND_NEAREST_EVEN,
                        AC_OVERFLOW_RAISE, &tally);
     CHECK(st == AC_STATUS_RANGE, "wide sum raises");
+    /* MIN^2 + MIN^2 - MIN = 2^63 + 2^31 (issue 15's narrowing sign case on the
+     * two-word path): above the range, so MAX, never MIN */
+    ac_q16 neg[3] = {AC_Q16_MIN, AC_Q16_MIN, -1}, pos[3] = {AC_Q16_MIN, AC_Q16_MIN, 1};
+    ac_q16 top[3] = {AC_Q16_MIN, AC_Q16_MIN, AC_Q16_MIN};
+    st = ac_q16_matmul(1, 1, 3, neg, 3, 1, pos, 1, 1, c, 1, 1, AC_ROUND_NEAREST_EVEN,
+                       AC_OVERFLOW_SATURATE, &tally);
+    CHECK(c[0] == AC_Q16_MAX, "2^63 - 1 saturates to MAX, got %d", c[0]);
+    st = ac_q16_matmul(1, 1, 3, top, 3, 1, neg, 1, 1, c, 1, 1, AC_ROUND_NEAREST_EVEN,
+                       AC_OVERFLOW_SATURATE, &tally);
+    CHECK(c[0] == AC_Q16_MAX, "2^63 + 2^31 saturates to MAX, got %d", c[0]);
 }
 
 static void test_softmax(void)
@@ -365,6 +377,10 @@ static void test_softmax(void)
     unsigned char none[3] = {0, 0, 0};
     CHECK(ac_q16_softmax_row(3, all_masked, 1, none, 1, res, 1, AC_ROUND_NEAREST_EVEN, NULL) == AC_OK
               && res[0] == 0 && res[1] == 0 && res[2] == 0, "fully masked row is zeros");
+    /* one value seen through stride 0: a row of 2^23 + 1 entries without the memory */
+    CHECK(ac_q16_softmax_row(AC_Q16_SOFTMAX_MAX_ROW + 1u, all_masked, 0, NULL, 0, res, 0,
+                             AC_ROUND_NEAREST_EVEN, NULL) == AC_STATUS_TOO_LONG,
+          "a row longer than 2^23 is refused");
 }
 
 /* Attention against exact long double evaluation: random rows of 8 keys,
@@ -470,7 +486,11 @@ static void test_linalg(void)
               && mi[5] == 5 * one && mi[8] == one, "rigid inverse");
     m[6] = 1;
     CHECK(ac_q16_affine_inverse(3, m, 3, 1, mi, 0, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE,
-                                &tally, work) == AC_STATUS_DOMAIN, "bottom row checked");
+                                &tally, work) == AC_STATUS_BAD_ARGUMENT, "bottom row checked");
+    int32_t bad_piv[2] = {1, 5};
+    CHECK(ac_q16_lu_solve(2, 1, a, bad_piv, b, 1, 1, x, AC_ROUND_NEAREST_EVEN,
+                          AC_OVERFLOW_SATURATE, &tally, work) == AC_STATUS_BAD_ARGUMENT,
+          "pivots out of range");
 }
 
 int main(void)

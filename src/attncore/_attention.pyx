@@ -151,12 +151,12 @@ cdef void _fp_unit(real *tag, const Batch *bt, const Dims *dm, Py_ssize_t unit,
         if real is float:
             sgemm(&op_t, &op_n, &m, &n, &kk, &scale, <float *>ptr[OP_K] + col0 * dm.sk, &lda,
                   <float *>ptr[OP_Q] + row0 * dm.sq, &ldb, &zero, p, &ldp)
-            ac_attention_tile_f32(rows, cols, p, ldp, &masks, &bias, row_max, row_sum, acc,
+            ac_f32_attention_tile(rows, cols, p, ldp, &masks, &bias, row_max, row_sum, acc,
                                   ld_acc, dm.ev)
         else:
             dgemm(&op_t, &op_n, &m, &n, &kk, &scale, <double *>ptr[OP_K] + col0 * dm.sk, &lda,
                   <double *>ptr[OP_Q] + row0 * dm.sq, &ldb, &zero, p, &ldp)
-            ac_attention_tile_f64(rows, cols, p, ldp, &masks, &bias, row_max, row_sum, acc,
+            ac_f64_attention_tile(rows, cols, p, ldp, &masks, &bias, row_max, row_sum, acc,
                                   ld_acc, dm.ev)
         # acc (row-major rows x ev) += P V, as the column-major ev x rows V^T P^T
         m, n, kk = <int>dm.ev, <int>rows, <int>cols
@@ -169,15 +169,15 @@ cdef void _fp_unit(real *tag, const Batch *bt, const Dims *dm, Py_ssize_t unit,
                   p, &ldb, &one, acc, &ld_acc)
         col0 += cols
     if real is float:
-        ac_attention_finish_f32(rows, dm.ev, acc, ld_acc, row_sum,
+        ac_f32_attention_finish(rows, dm.ev, acc, ld_acc, row_sum,
                                 <float *>ptr[OP_OUT] + row0 * dm.so_row, dm.so_row, dm.so_col)
         if with_weights:
-            ac_attention_normalize_f32(rows, dm.s, p, ldp, row_sum)
+            ac_f32_attention_normalize(rows, dm.s, p, ldp, row_sum)
     else:
-        ac_attention_finish_f64(rows, dm.ev, acc, ld_acc, row_sum,
+        ac_f64_attention_finish(rows, dm.ev, acc, ld_acc, row_sum,
                                 <double *>ptr[OP_OUT] + row0 * dm.so_row, dm.so_row, dm.so_col)
         if with_weights:
-            ac_attention_normalize_f64(rows, dm.s, p, ldp, row_sum)
+            ac_f64_attention_normalize(rows, dm.s, p, ldp, row_sum)
 
 
 cdef _fp_run(real *tag, cnp.ndarray q, cnp.ndarray k, cnp.ndarray v, cnp.ndarray out,

@@ -17,6 +17,8 @@ cdef extern from "attncore/status.h" nogil:
         AC_STATUS_DOMAIN
         AC_STATUS_SINGULAR
         AC_STATUS_NOT_POSITIVE_DEFINITE
+        AC_STATUS_TOO_LONG
+        AC_STATUS_BAD_ARGUMENT
     ctypedef struct ac_tally:
         size_t events
         size_t first_index
@@ -77,11 +79,11 @@ cdef extern from "attncore/q16_matmul.h" nogil:
                                   ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
 
 cdef extern from "attncore/fp_matmul.h" nogil:
-    void ac_matmul_batch_f32(size_t count, size_t m, size_t n, size_t k,
+    void ac_f32_matmul_batch(size_t count, size_t m, size_t n, size_t k,
                              const float *a, ptrdiff_t sa_t, ptrdiff_t sa_row, ptrdiff_t sa_col,
                              const float *b, ptrdiff_t sb_t, ptrdiff_t sb_row, ptrdiff_t sb_col,
                              float *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col)
-    void ac_matmul_batch_f64(size_t count, size_t m, size_t n, size_t k,
+    void ac_f64_matmul_batch(size_t count, size_t m, size_t n, size_t k,
                              const double *a, ptrdiff_t sa_t, ptrdiff_t sa_row, ptrdiff_t sa_col,
                              const double *b, ptrdiff_t sb_t, ptrdiff_t sb_row, ptrdiff_t sb_col,
                              double *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col)
@@ -92,12 +94,12 @@ cdef extern from "attncore/q16_softmax.h" nogil:
                                  ac_q16 *out, ptrdiff_t so, ac_rounding rnd, uint64_t *work)
 
 cdef extern from "attncore/fp_softmax.h" nogil:
-    void ac_softmax_row_f32(size_t n, const float *x, ptrdiff_t sx, const unsigned char *mask,
+    void ac_f32_softmax_row(size_t n, const float *x, ptrdiff_t sx, const unsigned char *mask,
                             ptrdiff_t sm, float *out, ptrdiff_t so, int log_output)
-    void ac_softmax_row_f64(size_t n, const double *x, ptrdiff_t sx, const unsigned char *mask,
+    void ac_f64_softmax_row(size_t n, const double *x, ptrdiff_t sx, const unsigned char *mask,
                             ptrdiff_t sm, double *out, ptrdiff_t so, int log_output)
-    void ac_softmax_packed_rows_f32(size_t rows, size_t n, const float *x, float *out)
-    void ac_softmax_packed_rows_f64(size_t rows, size_t n, const double *x, double *out)
+    void ac_f32_softmax_packed_rows(size_t rows, size_t n, const float *x, float *out)
+    void ac_f64_softmax_packed_rows(size_t rows, size_t n, const double *x, double *out)
 
 cdef extern from "attncore/attention_masks.h" nogil:
     ctypedef struct ac_attention_masks:
@@ -110,23 +112,23 @@ cdef extern from "attncore/fp_attention.h" nogil:
     ctypedef struct ac_attention_bias:
         const void *values
         ptrdiff_t row, col
-    void ac_attention_tile_f32(size_t rows, size_t cols, float *p, ptrdiff_t ldp,
+    void ac_f32_attention_tile(size_t rows, size_t cols, float *p, ptrdiff_t ldp,
                                const ac_attention_masks *masks, const ac_attention_bias *bias,
                                float *row_max, float *row_sum, float *acc, ptrdiff_t ld_acc,
                                size_t ev)
-    void ac_attention_tile_f64(size_t rows, size_t cols, double *p, ptrdiff_t ldp,
+    void ac_f64_attention_tile(size_t rows, size_t cols, double *p, ptrdiff_t ldp,
                                const ac_attention_masks *masks, const ac_attention_bias *bias,
                                double *row_max, double *row_sum, double *acc, ptrdiff_t ld_acc,
                                size_t ev)
-    void ac_attention_finish_f32(size_t rows, size_t ev, const float *acc, ptrdiff_t ld_acc,
+    void ac_f32_attention_finish(size_t rows, size_t ev, const float *acc, ptrdiff_t ld_acc,
                                  const float *row_sum, float *out, ptrdiff_t so_row,
                                  ptrdiff_t so_col)
-    void ac_attention_finish_f64(size_t rows, size_t ev, const double *acc, ptrdiff_t ld_acc,
+    void ac_f64_attention_finish(size_t rows, size_t ev, const double *acc, ptrdiff_t ld_acc,
                                  const double *row_sum, double *out, ptrdiff_t so_row,
                                  ptrdiff_t so_col)
-    void ac_attention_normalize_f32(size_t rows, size_t cols, float *p, ptrdiff_t ldp,
+    void ac_f32_attention_normalize(size_t rows, size_t cols, float *p, ptrdiff_t ldp,
                                     const float *row_sum)
-    void ac_attention_normalize_f64(size_t rows, size_t cols, double *p, ptrdiff_t ldp,
+    void ac_f64_attention_normalize(size_t rows, size_t cols, double *p, ptrdiff_t ldp,
                                     const double *row_sum)
 
 cdef extern from "attncore/q16_attention.h" nogil:
@@ -171,42 +173,41 @@ cdef extern from "attncore/q16_linalg.h" nogil:
                                     ac_overflow ovf, ac_tally *tally, uint64_t *work)
 
 cdef extern from "attncore/fp_linalg.h" nogil:
-    size_t AC_FP_LINALG_WORK(size_t n, size_t k)
-    ac_status ac_lu_factor_f32(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+    ac_status ac_f32_lu_factor(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
                                float *lu, int32_t *piv)
-    ac_status ac_lu_factor_f64(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+    ac_status ac_f64_lu_factor(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
                                double *lu, int32_t *piv)
-    ac_status ac_lu_solve_f32(size_t n, size_t k, const float *lu, const int32_t *piv,
+    ac_status ac_f32_lu_solve(size_t n, size_t k, const float *lu, const int32_t *piv,
                               const float *b, ptrdiff_t sb_row, ptrdiff_t sb_col, float *x,
                               float *work)
-    ac_status ac_lu_solve_f64(size_t n, size_t k, const double *lu, const int32_t *piv,
+    ac_status ac_f64_lu_solve(size_t n, size_t k, const double *lu, const int32_t *piv,
                               const double *b, ptrdiff_t sb_row, ptrdiff_t sb_col, double *x,
                               double *work)
-    ac_status ac_solve_f32(size_t n, size_t k, const float *a, ptrdiff_t sa_row,
+    ac_status ac_f32_solve(size_t n, size_t k, const float *a, ptrdiff_t sa_row,
                            ptrdiff_t sa_col, const float *b, ptrdiff_t sb_row, ptrdiff_t sb_col,
                            float *x, int positive_definite, float *work)
-    ac_status ac_solve_f64(size_t n, size_t k, const double *a, ptrdiff_t sa_row,
+    ac_status ac_f64_solve(size_t n, size_t k, const double *a, ptrdiff_t sa_row,
                            ptrdiff_t sa_col, const double *b, ptrdiff_t sb_row, ptrdiff_t sb_col,
                            double *x, int positive_definite, double *work)
-    ac_status ac_cho_factor_f32(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+    ac_status ac_f32_cho_factor(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
                                 float *c, int lower, int32_t *perm, size_t *rank)
-    ac_status ac_cho_factor_f64(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+    ac_status ac_f64_cho_factor(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
                                 double *c, int lower, int32_t *perm, size_t *rank)
-    ac_status ac_cho_solve_f32(size_t n, size_t k, const float *c, int lower,
+    ac_status ac_f32_cho_solve(size_t n, size_t k, const float *c, int lower,
                                const int32_t *perm, const float *b, ptrdiff_t sb_row,
                                ptrdiff_t sb_col, float *x, float *work)
-    ac_status ac_cho_solve_f64(size_t n, size_t k, const double *c, int lower,
+    ac_status ac_f64_cho_solve(size_t n, size_t k, const double *c, int lower,
                                const int32_t *perm, const double *b, ptrdiff_t sb_row,
                                ptrdiff_t sb_col, double *x, double *work)
-    ac_status ac_det_f32(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+    ac_status ac_f32_det(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
                          float *det, float *work)
-    ac_status ac_det_f64(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+    ac_status ac_f64_det(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
                          double *det, double *work)
-    ac_status ac_inv_f32(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+    ac_status ac_f32_inv(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
                          float *inv, float *work)
-    ac_status ac_inv_f64(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+    ac_status ac_f64_inv(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
                          double *inv, double *work)
-    ac_status ac_affine_inverse_f32(size_t dim, const float *m, ptrdiff_t sm_row,
+    ac_status ac_f32_affine_inverse(size_t dim, const float *m, ptrdiff_t sm_row,
                                     ptrdiff_t sm_col, float *out, int rigid, float *work)
-    ac_status ac_affine_inverse_f64(size_t dim, const double *m, ptrdiff_t sm_row,
+    ac_status ac_f64_affine_inverse(size_t dim, const double *m, ptrdiff_t sm_row,
                                     ptrdiff_t sm_col, double *out, int rigid, double *work)

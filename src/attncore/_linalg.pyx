@@ -54,55 +54,55 @@ cdef ac_status _fp_item(real *tag, const Job *jb, char **ptr, real *work) noexce
     cdef int32_t *pv = <int32_t *>ptr[1] if jb.pivoted or jb.op == C_LU_SOLVE else NULL
     if real is float:
         if jb.op == C_LU_FACTOR:
-            return ac_lu_factor_f32(jb.n, <float *>ptr[0], jb.s_row, jb.s_col, <float *>ptr[3],
+            return ac_f32_lu_factor(jb.n, <float *>ptr[0], jb.s_row, jb.s_col, <float *>ptr[3],
                                     <int32_t *>ptr[4])
         if jb.op == C_LU_SOLVE:
-            return ac_lu_solve_f32(jb.n, jb.k, <float *>ptr[0], pv, <float *>ptr[2], jb.sb_row,
+            return ac_f32_lu_solve(jb.n, jb.k, <float *>ptr[0], pv, <float *>ptr[2], jb.sb_row,
                                    jb.sb_col, <float *>ptr[3], work)
         if jb.op == C_SOLVE:
-            return ac_solve_f32(jb.n, jb.k, <float *>ptr[0], jb.s_row, jb.s_col, <float *>ptr[2],
+            return ac_f32_solve(jb.n, jb.k, <float *>ptr[0], jb.s_row, jb.s_col, <float *>ptr[2],
                                 jb.sb_row, jb.sb_col, <float *>ptr[3], jb.flag, work)
         if jb.op == C_CHO_FACTOR:
-            st = ac_cho_factor_f32(jb.n, <float *>ptr[0], jb.s_row, jb.s_col, <float *>ptr[3],
+            st = ac_f32_cho_factor(jb.n, <float *>ptr[0], jb.s_row, jb.s_col, <float *>ptr[3],
                                    jb.flag, <int32_t *>ptr[4] if jb.pivoted else NULL, &rank)
             if jb.pivoted:
                 (<int32_t *>ptr[4])[jb.n] = <int32_t>rank
             return st
         if jb.op == C_CHO_SOLVE:
-            return ac_cho_solve_f32(jb.n, jb.k, <float *>ptr[0], jb.flag, pv, <float *>ptr[2],
+            return ac_f32_cho_solve(jb.n, jb.k, <float *>ptr[0], jb.flag, pv, <float *>ptr[2],
                                     jb.sb_row, jb.sb_col, <float *>ptr[3], work)
         if jb.op == C_DET:
-            return ac_det_f32(jb.n, <float *>ptr[0], jb.s_row, jb.s_col, <float *>ptr[3], work)
+            return ac_f32_det(jb.n, <float *>ptr[0], jb.s_row, jb.s_col, <float *>ptr[3], work)
         if jb.op == C_INV:
-            return ac_inv_f32(jb.n, <float *>ptr[0], jb.s_row, jb.s_col, <float *>ptr[3], work)
-        return ac_affine_inverse_f32(jb.n, <float *>ptr[0], jb.s_row, jb.s_col, <float *>ptr[3],
+            return ac_f32_inv(jb.n, <float *>ptr[0], jb.s_row, jb.s_col, <float *>ptr[3], work)
+        return ac_f32_affine_inverse(jb.n, <float *>ptr[0], jb.s_row, jb.s_col, <float *>ptr[3],
                                      jb.flag, work)
     else:
         if jb.op == C_LU_FACTOR:
-            return ac_lu_factor_f64(jb.n, <double *>ptr[0], jb.s_row, jb.s_col,
+            return ac_f64_lu_factor(jb.n, <double *>ptr[0], jb.s_row, jb.s_col,
                                     <double *>ptr[3], <int32_t *>ptr[4])
         if jb.op == C_LU_SOLVE:
-            return ac_lu_solve_f64(jb.n, jb.k, <double *>ptr[0], pv, <double *>ptr[2], jb.sb_row,
+            return ac_f64_lu_solve(jb.n, jb.k, <double *>ptr[0], pv, <double *>ptr[2], jb.sb_row,
                                    jb.sb_col, <double *>ptr[3], work)
         if jb.op == C_SOLVE:
-            return ac_solve_f64(jb.n, jb.k, <double *>ptr[0], jb.s_row, jb.s_col,
+            return ac_f64_solve(jb.n, jb.k, <double *>ptr[0], jb.s_row, jb.s_col,
                                 <double *>ptr[2], jb.sb_row, jb.sb_col, <double *>ptr[3],
                                 jb.flag, work)
         if jb.op == C_CHO_FACTOR:
-            st = ac_cho_factor_f64(jb.n, <double *>ptr[0], jb.s_row, jb.s_col, <double *>ptr[3],
+            st = ac_f64_cho_factor(jb.n, <double *>ptr[0], jb.s_row, jb.s_col, <double *>ptr[3],
                                    jb.flag, <int32_t *>ptr[4] if jb.pivoted else NULL, &rank)
             if jb.pivoted:
                 (<int32_t *>ptr[4])[jb.n] = <int32_t>rank
             return st
         if jb.op == C_CHO_SOLVE:
-            return ac_cho_solve_f64(jb.n, jb.k, <double *>ptr[0], jb.flag, pv,
+            return ac_f64_cho_solve(jb.n, jb.k, <double *>ptr[0], jb.flag, pv,
                                     <double *>ptr[2], jb.sb_row, jb.sb_col, <double *>ptr[3],
                                     work)
         if jb.op == C_DET:
-            return ac_det_f64(jb.n, <double *>ptr[0], jb.s_row, jb.s_col, <double *>ptr[3], work)
+            return ac_f64_det(jb.n, <double *>ptr[0], jb.s_row, jb.s_col, <double *>ptr[3], work)
         if jb.op == C_INV:
-            return ac_inv_f64(jb.n, <double *>ptr[0], jb.s_row, jb.s_col, <double *>ptr[3], work)
-        return ac_affine_inverse_f64(jb.n, <double *>ptr[0], jb.s_row, jb.s_col,
+            return ac_f64_inv(jb.n, <double *>ptr[0], jb.s_row, jb.s_col, <double *>ptr[3], work)
+        return ac_f64_affine_inverse(jb.n, <double *>ptr[0], jb.s_row, jb.s_col,
                                      <double *>ptr[3], jb.flag, work)
 
 

@@ -16,7 +16,7 @@ from attncore.saturation import record
 from attncore.threads import get_num_threads
 
 # C status codes (attncore/status.h)
-_RANGE, _DOMAIN, _SINGULAR, _NOT_PD = 1, 3, 4, 5
+_RANGE, _DOMAIN, _SINGULAR, _NOT_PD = 1, 7, 4, 5
 
 
 class Arith(NamedTuple):

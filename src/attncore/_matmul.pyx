@@ -244,10 +244,10 @@ cdef void _gemm(real *c, const real *a, const real *b, const Dims *dm) noexcept 
 cdef void _fp_small(real *c, const real *a, const real *b, const Dims *dm, Py_ssize_t count,
                     Py_ssize_t sa_t, Py_ssize_t sb_t, Py_ssize_t sc_t) noexcept nogil:
     if real is float:
-        ac_matmul_batch_f32(count, dm.m, dm.n, dm.k, a, sa_t, dm.sa_row, dm.sa_col,
+        ac_f32_matmul_batch(count, dm.m, dm.n, dm.k, a, sa_t, dm.sa_row, dm.sa_col,
                             b, sb_t, dm.sb_row, dm.sb_col, c, sc_t, dm.sc_row, dm.sc_col)
     else:
-        ac_matmul_batch_f64(count, dm.m, dm.n, dm.k, a, sa_t, dm.sa_row, dm.sa_col,
+        ac_f64_matmul_batch(count, dm.m, dm.n, dm.k, a, sa_t, dm.sa_row, dm.sa_col,
                             b, sb_t, dm.sb_row, dm.sb_col, c, sc_t, dm.sc_row, dm.sc_col)
 
 

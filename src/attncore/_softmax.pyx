@@ -42,17 +42,17 @@ cdef ac_status _rows(int kind, const Batch *bt, Py_ssize_t n, ptrdiff_t sx, ptrd
         return AC_OK
     batch_seek(bt, start, idx, ptr)
     if packed and kind == 0:
-        ac_softmax_packed_rows_f32(stop - start, n, <float *>ptr[0], <float *>ptr[1])
+        ac_f32_softmax_packed_rows(stop - start, n, <float *>ptr[0], <float *>ptr[1])
         return AC_OK
     if packed and kind == 1:
-        ac_softmax_packed_rows_f64(stop - start, n, <double *>ptr[0], <double *>ptr[1])
+        ac_f64_softmax_packed_rows(stop - start, n, <double *>ptr[0], <double *>ptr[1])
         return AC_OK
     for row in range(start, stop):
         mask = <const unsigned char *>ptr[2] if has_mask else NULL
         if kind == 0:
-            ac_softmax_row_f32(n, <float *>ptr[0], sx, mask, sm, <float *>ptr[1], so, log_output)
+            ac_f32_softmax_row(n, <float *>ptr[0], sx, mask, sm, <float *>ptr[1], so, log_output)
         elif kind == 1:
-            ac_softmax_row_f64(n, <double *>ptr[0], sx, mask, sm, <double *>ptr[1], so,
+            ac_f64_softmax_row(n, <double *>ptr[0], sx, mask, sm, <double *>ptr[1], so,
                                log_output)
         else:
             st = ac_q16_softmax_row(n, <ac_q16 *>ptr[0], sx, mask, sm, <ac_q16 *>ptr[1], so, rnd,

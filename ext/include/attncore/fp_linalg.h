@@ -8,9 +8,9 @@
  * Conventions as attncore/q16_linalg.h: inputs through strides (elements),
  * outputs contiguous row-major, LAPACK-style 0-based `piv`, a pivot exactly
  * 0 is AC_STATUS_SINGULAR (NaN pivots propagate instead), a Cholesky pivot
- * <= 0 is AC_STATUS_NOT_POSITIVE_DEFINITE, a bad affine bottom row is
- * AC_STATUS_DOMAIN.  `work` holds AC_FP_LINALG_WORK(n, k) elements of the
- * type (the core never allocates).
+ * <= 0 is AC_STATUS_NOT_POSITIVE_DEFINITE, pivots out of range or a bad
+ * affine bottom row are AC_STATUS_BAD_ARGUMENT.  `work` holds
+ * AC_F32_LINALG_WORK(n, k) elements of the type (the core never allocates).
  */
 #ifndef ATTNCORE_FP_LINALG_H
 #define ATTNCORE_FP_LINALG_H
@@ -24,30 +24,52 @@
 extern "C" {
 #endif
 
-#define AC_FP_LINALG_WORK(n, k) ((size_t)(n) * (size_t)(n) + (size_t)(n) * (size_t)(k) \
-                                 + 2 * (size_t)(n) + 8)
+/* Elements of `work` per call, the same for both types. */
+#define AC_F32_LINALG_WORK(n, k) ((size_t)(n) * (size_t)(n) + (size_t)(n) * (size_t)(k) \
+                                  + 2 * (size_t)(n) + 8)
+#define AC_F64_LINALG_WORK(n, k) AC_F32_LINALG_WORK(n, k)
 
-#define AC__FP_LINALG_DECLS(T, S)                                                               \
-    ac_status ac_lu_factor_##S(size_t n, const T *a, ptrdiff_t sa_row, ptrdiff_t sa_col,         \
-                               T *lu, int32_t *piv);                                            \
-    ac_status ac_lu_solve_##S(size_t n, size_t k, const T *lu, const int32_t *piv, const T *b,    \
-                              ptrdiff_t sb_row, ptrdiff_t sb_col, T *x, T *work);               \
-    ac_status ac_solve_##S(size_t n, size_t k, const T *a, ptrdiff_t sa_row, ptrdiff_t sa_col,    \
-                           const T *b, ptrdiff_t sb_row, ptrdiff_t sb_col, T *x,                \
-                           int positive_definite, T *work);                                     \
-    ac_status ac_cho_factor_##S(size_t n, const T *a, ptrdiff_t sa_row, ptrdiff_t sa_col, T *c,  \
-                                int lower, int32_t *perm, size_t *rank);                        \
-    ac_status ac_cho_solve_##S(size_t n, size_t k, const T *c, int lower, const int32_t *perm,   \
-                               const T *b, ptrdiff_t sb_row, ptrdiff_t sb_col, T *x, T *work);   \
-    ac_status ac_det_##S(size_t n, const T *a, ptrdiff_t sa_row, ptrdiff_t sa_col, T *det,       \
-                         T *work);                                                              \
-    ac_status ac_inv_##S(size_t n, const T *a, ptrdiff_t sa_row, ptrdiff_t sa_col, T *inv,       \
-                         T *work);                                                              \
-    ac_status ac_affine_inverse_##S(size_t dim, const T *m, ptrdiff_t sm_row, ptrdiff_t sm_col,  \
-                                    T *out, int rigid, T *work);
+/* float32 */
+ac_status ac_f32_lu_factor(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                           float *lu, int32_t *piv);
+ac_status ac_f32_lu_solve(size_t n, size_t k, const float *lu, const int32_t *piv,
+                          const float *b, ptrdiff_t sb_row, ptrdiff_t sb_col, float *x,
+                          float *work);
+ac_status ac_f32_solve(size_t n, size_t k, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                       const float *b, ptrdiff_t sb_row, ptrdiff_t sb_col, float *x,
+                       int positive_definite, float *work);
+ac_status ac_f32_cho_factor(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                            float *c, int lower, int32_t *perm, size_t *rank);
+ac_status ac_f32_cho_solve(size_t n, size_t k, const float *c, int lower, const int32_t *perm,
+                           const float *b, ptrdiff_t sb_row, ptrdiff_t sb_col, float *x,
+                          float *work);
+ac_status ac_f32_det(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col, float *det,
+                     float *work);
+ac_status ac_f32_inv(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col, float *inv,
+                     float *work);
+ac_status ac_f32_affine_inverse(size_t dim, const float *m, ptrdiff_t sm_row, ptrdiff_t sm_col,
+                                float *out, int rigid, float *work);
 
-AC__FP_LINALG_DECLS(float, f32)
-AC__FP_LINALG_DECLS(double, f64)
+/* float64 */
+ac_status ac_f64_lu_factor(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                           double *lu, int32_t *piv);
+ac_status ac_f64_lu_solve(size_t n, size_t k, const double *lu, const int32_t *piv,
+                          const double *b, ptrdiff_t sb_row, ptrdiff_t sb_col, double *x,
+                          double *work);
+ac_status ac_f64_solve(size_t n, size_t k, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                       const double *b, ptrdiff_t sb_row, ptrdiff_t sb_col, double *x,
+                       int positive_definite, double *work);
+ac_status ac_f64_cho_factor(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
+                            double *c, int lower, int32_t *perm, size_t *rank);
+ac_status ac_f64_cho_solve(size_t n, size_t k, const double *c, int lower, const int32_t *perm,
+                           const double *b, ptrdiff_t sb_row, ptrdiff_t sb_col, double *x,
+                          double *work);
+ac_status ac_f64_det(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col, double *det,
+                     double *work);
+ac_status ac_f64_inv(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col, double *inv,
+                     double *work);
+ac_status ac_f64_affine_inverse(size_t dim, const double *m, ptrdiff_t sm_row, ptrdiff_t sm_col,
+                                double *out, int rigid, double *work);
 
 #ifdef __cplusplus
 }

@@ -16,12 +16,12 @@
 extern "C" {
 #endif
 
-void ac_matmul_batch_f32(size_t count, size_t m, size_t n, size_t k,
+void ac_f32_matmul_batch(size_t count, size_t m, size_t n, size_t k,
                          const float *a, ptrdiff_t sa_t, ptrdiff_t sa_row, ptrdiff_t sa_col,
                          const float *b, ptrdiff_t sb_t, ptrdiff_t sb_row, ptrdiff_t sb_col,
                          float *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col);
 
-void ac_matmul_batch_f64(size_t count, size_t m, size_t n, size_t k,
+void ac_f64_matmul_batch(size_t count, size_t m, size_t n, size_t k,
                          const double *a, ptrdiff_t sa_t, ptrdiff_t sa_row, ptrdiff_t sa_col,
                          const double *b, ptrdiff_t sb_t, ptrdiff_t sb_row, ptrdiff_t sb_col,
                          double *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col);

@@ -18,9 +18,9 @@
 extern "C" {
 #endif
 
-void ac_softmax_row_f32(size_t n, const float *x, ptrdiff_t sx, const unsigned char *mask,
+void ac_f32_softmax_row(size_t n, const float *x, ptrdiff_t sx, const unsigned char *mask,
                         ptrdiff_t sm, float *out, ptrdiff_t so, int log_output);
-void ac_softmax_row_f64(size_t n, const double *x, ptrdiff_t sx, const unsigned char *mask,
+void ac_f64_softmax_row(size_t n, const double *x, ptrdiff_t sx, const unsigned char *mask,
                         ptrdiff_t sm, double *out, ptrdiff_t so, int log_output);
 
 /* Softmax of `rows` packed rows of n entries (x and out contiguous, row
@@ -28,8 +28,8 @@ void ac_softmax_row_f64(size_t n, const double *x, ptrdiff_t sx, const unsigned 
  * exponentials of many short rows in one vectorized pass (a call per row of
  * 8 costs more than its arithmetic) and each row sum taken left to right.
  * x and out may not overlap. */
-void ac_softmax_packed_rows_f32(size_t rows, size_t n, const float *x, float *out);
-void ac_softmax_packed_rows_f64(size_t rows, size_t n, const double *x, double *out);
+void ac_f32_softmax_packed_rows(size_t rows, size_t n, const float *x, float *out);
+void ac_f64_softmax_packed_rows(size_t rows, size_t n, const double *x, double *out);
 
 #ifdef __cplusplus
 }

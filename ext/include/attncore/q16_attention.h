@@ -22,7 +22,7 @@
  * for |v| <= 8 and s = 1024.  Weights are within 0.5 LSB + (s + 1) * 2^-24.
  * Outputs lie between min v and max v, so they never overflow.  A row with
  * nothing kept is all 0.  Rows may keep up to 2^23 keys; more returns
- * AC_STATUS_DOMAIN with `out` unspecified.
+ * AC_STATUS_TOO_LONG with `out` unspecified.
  *
  * `work` is caller memory of AC_Q16_ATTENTION_WORK(s, ev) uint64 elements
  * (the core never allocates).  Strides are in elements; `weights` may be

@@ -4,7 +4,7 @@
  * affine-transform inverses, one matrix per call.
  *
  * Design: the input is converted exactly into a working format of 62
- * significant bits (value = m * 2^e, integer only, see src/q16_xf.h);
+ * significant bits (value = m * 2^e, integer only, see ext/src/q16/q16_xf.h);
  * elimination, substitution and square roots run there, each operation
  * within 2^-61 relative; every output is then rounded once to Q16.16
  * (`rnd`) and fitted under `ovf`.  Error bound of a solve against the
@@ -20,7 +20,8 @@
  * contiguous row-major (n x n, n x k, or one value).  `piv` follows LAPACK
  * (0-based here, as SciPy): at step i row i was swapped with row piv[i].
  * A pivot that is exactly 0 at working precision is AC_STATUS_SINGULAR; a
- * Cholesky pivot <= 0 is AC_STATUS_NOT_POSITIVE_DEFINITE.  Saturated
+ * Cholesky pivot <= 0 is AC_STATUS_NOT_POSITIVE_DEFINITE; pivot indices out
+ * of range are AC_STATUS_BAD_ARGUMENT.  Saturated
  * outputs are counted in `tally` (index = output element); under
  * AC_OVERFLOW_RAISE the call stops with AC_STATUS_RANGE.  `work` is caller
  * memory of AC_Q16_LINALG_WORK(n, k) uint64 elements (the core never
@@ -79,7 +80,7 @@ ac_status ac_q16_inv(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_c
  * gives [A^T, -A^T t; 0 1] (transpose exact, each translation entry one
  * exact dot product rounded once); otherwise A^-1 at working precision and
  * -A^-1 t from it, each entry rounded once.  A bottom row other than
- * [0 .. 0 1] is AC_STATUS_DOMAIN.  work: AC_Q16_LINALG_WORK(dim, dim). */
+ * [0 .. 0 1] is AC_STATUS_BAD_ARGUMENT.  work: AC_Q16_LINALG_WORK(dim, dim). */
 ac_status ac_q16_affine_inverse(size_t dim, const ac_q16 *m, ptrdiff_t sm_row, ptrdiff_t sm_col,
                                 ac_q16 *out, int rigid, ac_rounding rnd, ac_overflow ovf,
                                 ac_tally *tally, uint64_t *work);

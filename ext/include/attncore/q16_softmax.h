@@ -10,7 +10,7 @@
  * output is the only rounding point: one rounded division.  The error
  * against the exact softmax is below 0.5 LSB + (n + 1) * 2^-24 LSB.
  * Rows may hold up to 2^23 kept entries (S < 2^63): longer rows return
- * AC_STATUS_DOMAIN and leave `out` unspecified.  Outputs never overflow.
+ * AC_STATUS_TOO_LONG and leave `out` unspecified.  Outputs never overflow.
  *
  * `work`, if not NULL, is caller memory of n uint64 elements that keeps each
  * e_j between the sum and the division (twice as fast); with NULL each e_j

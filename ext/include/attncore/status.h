@@ -28,9 +28,14 @@ typedef enum ac_status {
     AC_OK = 0,
     AC_STATUS_RANGE = 1,       /* result outside int32: saturated or wrapped */
     AC_STATUS_DIV_BY_ZERO = 2, /* divisor 0: result saturated by the dividend's sign */
-    AC_STATUS_DOMAIN = 3,      /* no real result (sqrt of a negative, NaN input) */
+    AC_STATUS_DOMAIN = 3,      /* no result for this input: sqrt of a negative; NaN, or an
+                                  infinity under AC_OVERFLOW_WRAP, converted to Q16.16 */
     AC_STATUS_SINGULAR = 4,    /* zero pivot at working precision */
-    AC_STATUS_NOT_POSITIVE_DEFINITE = 5 /* Cholesky met a pivot <= 0 */
+    AC_STATUS_NOT_POSITIVE_DEFINITE = 5, /* Cholesky met a pivot <= 0 */
+    AC_STATUS_TOO_LONG = 6,    /* a row keeps more entries than its exact sums can hold */
+    AC_STATUS_BAD_ARGUMENT = 7 /* an argument breaks the call's precondition: an unknown op,
+                                  pivot indices out of range, an affine bottom row other
+                                  than [0 ... 0 1] */
 } ac_status;
 
 /* What a strided kernel saw: how many elements had a non-OK status, where

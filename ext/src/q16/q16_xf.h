@@ -5,7 +5,7 @@
  * 62 significant bits (nearest, ties away from zero: u = 2^-62 relative),
  * so elimination carries about 46 bits more than Q16.16 and the only
  * rounding a caller sees is the final one to Q16.16 (ac_xf_to_q16).
- * Private to ext/src; portable C99 (128-bit products via q16_wide.h).
+ * Private to src/q16; portable C99 (128-bit products via q16_wide.h).
  */
 #ifndef ATTNCORE_Q16_XF_H
 #define ATTNCORE_Q16_XF_H
@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "attncore/q16.h"
-#include "attncore/q16_wide.h"
+#include "q16_wide.h"
 
 typedef struct {
     int64_t m;

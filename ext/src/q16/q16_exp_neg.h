@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "attncore/q16_wide.h"
+#include "q16_wide.h"
 
 /* round(2^63 * exp(-i)), round(2^63 * exp(-j / 256)), round(2^63 * exp(-j / 65536)) */
 extern const uint64_t ac_q16__exp_neg_int[31];

@@ -18,58 +18,58 @@
 
 /* Bit casts through a union (C99 TC3 makes this defined; no <string.h>,
  * which a freestanding build does not have). */
-typedef union { float f; uint32_t u; } ac__f32_bits;
-typedef union { double f; uint64_t u; } ac__f64_bits;
+typedef union { float f; uint32_t u; } ac_f32__bits;
+typedef union { double f; uint64_t u; } ac_f64__bits;
 
-static inline float ac__bits_to_f32(uint32_t u)
+static inline float ac_f32__from_bits(uint32_t u)
 {
-    ac__f32_bits b;
+    ac_f32__bits b;
     b.u = u;
     return b.f;
 }
 
-static inline uint32_t ac__f32_to_bits(float f)
+static inline uint32_t ac_f32__to_bits(float f)
 {
-    ac__f32_bits b;
+    ac_f32__bits b;
     b.f = f;
     return b.u;
 }
 
-static inline double ac__bits_to_f64(uint64_t u)
+static inline double ac_f64__from_bits(uint64_t u)
 {
-    ac__f64_bits b;
+    ac_f64__bits b;
     b.u = u;
     return b.f;
 }
 
-static inline uint64_t ac__f64_to_bits(double d)
+static inline uint64_t ac_f64__to_bits(double d)
 {
-    ac__f64_bits b;
+    ac_f64__bits b;
     b.f = d;
     return b.u;
 }
 
-static inline float ac__exp_f32(float x)
+static inline float ac_f32__exp(float x)
 {
     const float lo = -87.33654f, hi = 88.72283f, shifter = 12582912.0f; /* 1.5 * 2^23 */
     float xc = x < lo ? lo : (x > hi ? hi : x);
     xc = xc == xc ? xc : 0.0f;
     float t = xc * 1.44269504088896341f + shifter;
     float n = t - shifter;
-    int32_t ni = (int32_t)(ac__f32_to_bits(t) - ac__f32_to_bits(shifter));
+    int32_t ni = (int32_t)(ac_f32__to_bits(t) - ac_f32__to_bits(shifter));
     float r = (xc - n * 0.693359375f) + n * 2.12194440e-4f;
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.66666672e-1f + r * (4.16666679e-2f
               + r * (8.33333377e-3f + r * (1.38888892e-3f + r * 1.98412701e-4f))))));
     int32_t n1 = ni / 2, n2 = ni - n1;
-    float s1 = ac__bits_to_f32((uint32_t)(n1 + 127) << 23);
-    float s2 = ac__bits_to_f32((uint32_t)(n2 + 127) << 23);
+    float s1 = ac_f32__from_bits((uint32_t)(n1 + 127) << 23);
+    float s2 = ac_f32__from_bits((uint32_t)(n2 + 127) << 23);
     float y = p * s1 * s2;
     y = x < lo ? 0.0f : y;
-    y = x > hi ? ac__bits_to_f32(0x7F800000u) : y;
+    y = x > hi ? ac_f32__from_bits(0x7F800000u) : y;
     return x == x ? y : x;
 }
 
-static inline double ac__exp_f64(double x)
+static inline double ac_f64__exp(double x)
 {
     const double lo = -708.3964185322641, hi = 709.782712893384;
     const double shifter = 6755399441055744.0; /* 1.5 * 2^52 */
@@ -77,54 +77,54 @@ static inline double ac__exp_f64(double x)
     xc = xc == xc ? xc : 0.0;
     double t = xc * 1.4426950408889634 + shifter;
     double n = t - shifter;
-    int64_t ni = (int64_t)(ac__f64_to_bits(t) - ac__f64_to_bits(shifter));
+    int64_t ni = (int64_t)(ac_f64__to_bits(t) - ac_f64__to_bits(shifter));
     double r = (xc - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
     double p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120
                + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880
                + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600
                + r * (1.0 / 6227020800.0)))))))))))));
     int64_t n1 = ni / 2, n2 = ni - n1;
-    double s1 = ac__bits_to_f64((uint64_t)(n1 + 1023) << 52);
-    double s2 = ac__bits_to_f64((uint64_t)(n2 + 1023) << 52);
+    double s1 = ac_f64__from_bits((uint64_t)(n1 + 1023) << 52);
+    double s2 = ac_f64__from_bits((uint64_t)(n2 + 1023) << 52);
     double y = p * s1 * s2;
     y = x < lo ? 0.0 : y;
-    y = x > hi ? ac__bits_to_f64(UINT64_C(0x7FF0000000000000)) : y;
+    y = x > hi ? ac_f64__from_bits(UINT64_C(0x7FF0000000000000)) : y;
     return x == x ? y : x;
 }
 
 /* exp(x) for x <= 0 (and -inf, NaN): what softmax and attention need, as
  * every exponent there is a score minus its row maximum.  The same
- * reduction and polynomial as ac__exp_*, with less work: 2^n is one normal
+ * reduction and polynomial as ac_f32__exp and ac_f64__exp, with less work: 2^n is one normal
  * power (n >= -126 once x is clamped at the flush-to-zero bound), and NaN
  * needs no select (it flows through the arithmetic).  x > 0 is not
  * handled. */
-static inline float ac__exp_nonpos_f32(float x)
+static inline float ac_f32__exp_nonpos(float x)
 {
     const float lo = -87.33654f, shifter = 12582912.0f; /* 1.5 * 2^23 */
     float xc = x < lo ? lo : x;
     float t = xc * 1.44269504088896341f + shifter;
     float n = t - shifter;
-    int32_t ni = (int32_t)(ac__f32_to_bits(t) - ac__f32_to_bits(shifter));
+    int32_t ni = (int32_t)(ac_f32__to_bits(t) - ac_f32__to_bits(shifter));
     float r = (xc - n * 0.693359375f) + n * 2.12194440e-4f;
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.66666672e-1f + r * (4.16666679e-2f
               + r * (8.33333377e-3f + r * (1.38888892e-3f + r * 1.98412701e-4f))))));
-    float y = p * ac__bits_to_f32((uint32_t)(ni + 127) << 23);
+    float y = p * ac_f32__from_bits((uint32_t)(ni + 127) << 23);
     return x < lo ? 0.0f : y;
 }
 
-static inline double ac__exp_nonpos_f64(double x)
+static inline double ac_f64__exp_nonpos(double x)
 {
     const double lo = -708.3964185322641, shifter = 6755399441055744.0; /* 1.5 * 2^52 */
     double xc = x < lo ? lo : x;
     double t = xc * 1.4426950408889634 + shifter;
     double n = t - shifter;
-    int64_t ni = (int64_t)(ac__f64_to_bits(t) - ac__f64_to_bits(shifter));
+    int64_t ni = (int64_t)(ac_f64__to_bits(t) - ac_f64__to_bits(shifter));
     double r = (xc - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
     double p = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120
                + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880
                + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600
                + r * (1.0 / 6227020800.0)))))))))))));
-    double y = p * ac__bits_to_f64((uint64_t)(ni + 1023) << 52);
+    double y = p * ac_f64__from_bits((uint64_t)(ni + 1023) << 52);
     return x < lo ? 0.0 : y;
 }
 
@@ -132,12 +132,12 @@ static inline double ac__exp_nonpos_f64(double x)
  * 1/sqrt estimate (within 3.5%), four Newton steps for 1/sqrt (each
  * squares the relative error), then one Newton correction of x * (1/sqrt x)
  * (within 1 ulp).  Only the Cholesky pivots use it. */
-static inline double ac__sqrt_f64(double x)
+static inline double ac_f64__sqrt(double x)
 {
 #if defined(__GNUC__) && defined(__SSE2_MATH__) && defined(__NO_MATH_ERRNO__)
     return __builtin_sqrt(x); /* one instruction (sqrtsd): no libm call without errno */
 #endif
-    double y = ac__bits_to_f64(UINT64_C(0x5FE6EB50C7B537A9) - (ac__f64_to_bits(x) >> 1));
+    double y = ac_f64__from_bits(UINT64_C(0x5FE6EB50C7B537A9) - (ac_f64__to_bits(x) >> 1));
     for (int i = 0; i < 4; ++i) {
         y = y * (1.5 - 0.5 * x * y * y);
     }
@@ -145,25 +145,25 @@ static inline double ac__sqrt_f64(double x)
     return r + 0.5 * y * (x - r * r);
 }
 
-static inline float ac__sqrt_f32(float x)
+static inline float ac_f32__sqrt(float x)
 {
-    return (float)ac__sqrt_f64((double)x);
+    return (float)ac_f64__sqrt((double)x);
 }
 
 /* log(x) = e ln 2 + 2 atanh(s), s = (m - 1) / (m + 1), m in [sqrt(1/2), sqrt(2)). */
-static inline double ac__log_f64(double x)
+static inline double ac_f64__log(double x)
 {
     if (!(x > 0.0) || x - x != 0.0) { /* NaN, <= 0, or +inf */
-        return x == 0.0 ? -ac__bits_to_f64(UINT64_C(0x7FF0000000000000))
-                        : (x > 0.0 ? x : ac__bits_to_f64(UINT64_C(0x7FF8000000000000)));
+        return x == 0.0 ? -ac_f64__from_bits(UINT64_C(0x7FF0000000000000))
+                        : (x > 0.0 ? x : ac_f64__from_bits(UINT64_C(0x7FF8000000000000)));
     }
-    uint64_t bits = ac__f64_to_bits(x);
+    uint64_t bits = ac_f64__to_bits(x);
     int64_t e = (int64_t)(bits >> 52) - 1023;
     if (e == -1023) { /* subnormal: renormalize */
-        bits = ac__f64_to_bits(x * 18014398509481984.0); /* 2^54 */
+        bits = ac_f64__to_bits(x * 18014398509481984.0); /* 2^54 */
         e = (int64_t)(bits >> 52) - 1023 - 54;
     }
-    double m = ac__bits_to_f64((bits & UINT64_C(0x000FFFFFFFFFFFFF)) | UINT64_C(0x3FF0000000000000));
+    double m = ac_f64__from_bits((bits & UINT64_C(0x000FFFFFFFFFFFFF)) | UINT64_C(0x3FF0000000000000));
     if (m > 1.4142135623730951) {
         m *= 0.5;
         e += 1;
@@ -176,9 +176,9 @@ static inline double ac__log_f64(double x)
     return ed * 1.90821492927058770002e-10 + 2.0 * s * series + ed * 6.93147180369123816490e-01;
 }
 
-static inline float ac__log_f32(float x)
+static inline float ac_f32__log(float x)
 {
-    return (float)ac__log_f64((double)x); /* once per row: double is exact enough */
+    return (float)ac_f64__log((double)x); /* once per row: double is exact enough */
 }
 
 #endif /* ATTNCORE_FP_MATH_H */

@@ -2,7 +2,7 @@
  * Q16.16 softmax (see attncore/q16_softmax.h).  Integer only.
  */
 #include "attncore/q16_softmax.h"
-#include "attncore/q16_wide.h"
+#include "q16_wide.h"
 #include "q16_exp_neg.h"
 
 /* exp(-d / 2^16) in Q0.40 for d >= 0 (int64: up to 2^32). */
@@ -58,7 +58,7 @@ ac_status ac_q16_softmax_row(size_t n, const ac_q16 *x, ptrdiff_t sx,
         }
     }
     if (kept > AC_Q16_SOFTMAX_MAX_ROW) {
-        return AC_STATUS_DOMAIN;
+        return AC_STATUS_TOO_LONG;
     }
     uint64_t sum = 0; /* exact: kept * 2^40 < 2^63 */
     for (size_t j = 0; j < n; ++j) {

@@ -5,61 +5,12 @@
  */
 #include "attncore/config.h"
 #include "attncore/q16_attention.h"
-#include "attncore/q16_wide.h"
+#include "q16_wide.h"
 #include "q16_exp_neg.h"
-
-/* A signed two-word integer hi * 2^64 + lo (hi read as two's complement).
- * Magnitudes stay below 2^100 here, so nothing wraps. */
-typedef struct {
-    uint64_t lo, hi;
-} wide;
-
-static wide wide_from_s64(int64_t x)
-{
-    wide w = {(uint64_t)x, x < 0 ? ~(uint64_t)0 : 0u};
-    return w;
-}
-
-static wide wide_add(wide a, wide b)
-{
-    wide w;
-    w.lo = a.lo + b.lo;
-    w.hi = a.hi + b.hi + (w.lo < a.lo);
-    return w;
-}
-
-static wide wide_neg(wide a)
-{
-    wide w;
-    w.lo = ~a.lo + 1u;
-    w.hi = ~a.hi + (w.lo == 0);
-    return w;
-}
-
-static int wide_is_negative(wide a)
-{
-    return (a.hi >> 63) != 0;
-}
-
-/* a < b, signed */
-static int wide_less(wide a, wide b)
-{
-    if (a.hi != b.hi) {
-        return (a.hi ^ ((uint64_t)1 << 63)) < (b.hi ^ ((uint64_t)1 << 63));
-    }
-    return a.lo < b.lo;
-}
-
-/* x * 2^shift for 0 < shift < 64 */
-static wide wide_shl(wide a, unsigned shift)
-{
-    wide w = {a.lo << shift, (a.hi << shift) | (a.lo >> (64u - shift))};
-    return w;
-}
 
 /* floor(m / den) and the remainder, for m >= 0 with a quotient below 2^63
  * and 0 < den <= 2^63. */
-static uint64_t divide(wide m, uint64_t den, uint64_t *rem)
+static uint64_t divide(ac_q16__wide m, uint64_t den, uint64_t *rem)
 {
 #if AC_HAVE_INT128
     ac__u128 n = ((ac__u128)m.hi << 64) | m.lo;
@@ -86,11 +37,11 @@ static uint64_t divide(wide m, uint64_t den, uint64_t *rem)
 }
 
 /* num / den rounded once under `rnd`; the caller knows it fits int32. */
-static ac_q16 divide_rounded(wide num, uint64_t den, ac_rounding rnd)
+static ac_q16 divide_rounded(ac_q16__wide num, uint64_t den, ac_rounding rnd)
 {
-    int negative = wide_is_negative(num);
+    int negative = ac_q16__wide_is_negative(num);
     uint64_t r;
-    uint64_t q = divide(negative ? wide_neg(num) : num, den, &r);
+    uint64_t q = divide(negative ? ac_q16__wide_neg(num) : num, den, &r);
     if (rnd == AC_ROUND_NEAREST_EVEN) {
         if (r > den - r || (r == den - r && (q & 1u))) {
             q += 1;
@@ -153,15 +104,15 @@ static int64_t dot_int64(size_t e, const ac_q16 *q, ptrdiff_t sq, const ac_q16 *
 }
 
 /* sum_p q[p] k[p] exactly, in two words when it may leave int64. */
-static wide dot(size_t e, const ac_q16 *q, ptrdiff_t sq, const ac_q16 *k, ptrdiff_t sk,
+static ac_q16__wide dot(size_t e, const ac_q16 *q, ptrdiff_t sq, const ac_q16 *k, ptrdiff_t sk,
                 int fits_int64)
 {
     if (fits_int64) {
-        return wide_from_s64(dot_int64(e, q, sq, k, sk));
+        return ac_q16__wide_from_s64(dot_int64(e, q, sq, k, sk));
     }
-    wide acc = {0, 0};
+    ac_q16__wide acc = {0, 0};
     for (size_t p = 0; p < e; ++p) {
-        acc = wide_add(acc, wide_from_s64((int64_t)q[(ptrdiff_t)p * sq] * k[(ptrdiff_t)p * sk]));
+        ac_q16__wide_acc(&acc, (int64_t)q[(ptrdiff_t)p * sq] * k[(ptrdiff_t)p * sk]);
     }
     return acc;
 }
@@ -193,7 +144,7 @@ static void accumulate_key(size_t ev, int32_t e_lo, int32_t e_hi, const ac_q16 *
 /* total[c] = sum_j e[j] v[j, c] exactly (two words per column). */
 static void weighted_sum(size_t s, size_t ev, const uint64_t *e, const ac_q16 *v,
                          ptrdiff_t sv_row, ptrdiff_t sv_col, int64_t *part_lo, int64_t *part_hi,
-                         wide *total)
+                         ac_q16__wide *total)
 {
     for (size_t c = 0; c < ev; ++c) {
         total[c].lo = 0;
@@ -212,8 +163,9 @@ static void weighted_sum(size_t s, size_t ev, const uint64_t *e, const ac_q16 *v
             }
         }
         for (size_t c = 0; c < ev; ++c) {
-            total[c] = wide_add(total[c], wide_add(wide_from_s64(part_lo[c]),
-                                                   wide_shl(wide_from_s64(part_hi[c]), 20)));
+            ac_q16__wide hi = ac_q16__wide_shl(ac_q16__wide_from_s64(part_hi[c]), 20);
+            ac_q16__wide_acc(&hi, part_lo[c]);
+            total[c] = ac_q16__wide_add(total[c], hi);
         }
     }
 }
@@ -227,11 +179,11 @@ ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
                            ac_q16 *weights, ptrdiff_t sw_row, ptrdiff_t sw_col,
                            ac_rounding rnd, uint64_t *work)
 {
-    wide *sdot = (wide *)work;               /* s entries: sign(scale) * dot */
-    uint64_t *ex = work + 2 * s;             /* s entries: e_j in Q0.40 */
-    int64_t *part_lo = (int64_t *)(ex + s);  /* ev */
-    int64_t *part_hi = part_lo + ev;         /* ev */
-    wide *total = (wide *)(part_hi + ev);    /* ev */
+    ac_q16__wide *sdot = (ac_q16__wide *)work;            /* s entries: sign(scale) * dot */
+    uint64_t *ex = work + 2 * s;                          /* s entries: e_j in Q0.40 */
+    int64_t *part_lo = (int64_t *)(ex + s);               /* ev */
+    int64_t *part_hi = part_lo + ev;                      /* ev */
+    ac_q16__wide *total = (ac_q16__wide *)(part_hi + ev); /* ev */
 
     uint64_t bound_q = max_magnitude(l, e, q, sq_row, sq_col);
     uint64_t bound_k = max_magnitude(s, e, k, sk_row, sk_col);
@@ -247,20 +199,20 @@ ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
         size_t width = ac_attention_causal_width(masks, r, s);
         const ac_q16 *q_row = q + (ptrdiff_t)r * sq_row;
         size_t n_kept = 0;
-        wide best = {0, 0};
+        ac_q16__wide best = {0, 0};
         for (size_t j = 0; j < s; ++j) {
             if (!kept(masks, r, j, width)) {
                 continue;
             }
-            wide d = dot(e, q_row, sq_col, k + (ptrdiff_t)j * sk_row, sk_col, fits_int64);
-            sdot[j] = scale < 0 ? wide_neg(d) : d;
-            if (n_kept == 0 || wide_less(best, sdot[j])) {
+            ac_q16__wide d = dot(e, q_row, sq_col, k + (ptrdiff_t)j * sk_row, sk_col, fits_int64);
+            sdot[j] = scale < 0 ? ac_q16__wide_neg(d) : d;
+            if (n_kept == 0 || ac_q16__wide_less(best, sdot[j])) {
                 best = sdot[j];
             }
             n_kept += 1;
         }
         if (n_kept > AC_Q16_ATTENTION_MAX_KEYS) {
-            return AC_STATUS_DOMAIN;
+            return AC_STATUS_TOO_LONG;
         }
         uint64_t den = 0; /* exact: n_kept * 2^40 <= 2^63 */
         for (size_t j = 0; j < s; ++j) {
@@ -268,7 +220,7 @@ ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
             if (!kept(masks, r, j, width)) {
                 continue;
             }
-            wide diff = wide_add(best, wide_neg(sdot[j])); /* >= 0 */
+            ac_q16__wide diff = ac_q16__wide_add(best, ac_q16__wide_neg(sdot[j])); /* >= 0 */
             uint64_t units = diff.hi != 0 || diff.lo > limit ? limit : diff.lo;
             /* rounding point 1: the scaled difference, in units of 2^-32 */
             uint64_t d = abs_scale ? ac_q16__round_shift_u64(units * abs_scale, 16,
@@ -293,7 +245,7 @@ ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
             out_row[(ptrdiff_t)c * so_col] = divide_rounded(total[c], den, rnd);
         }
         for (size_t j = 0; w_row != NULL && j < s; ++j) {
-            wide num = {ex[j] << 16, 0};
+            ac_q16__wide num = {ex[j] << 16, 0};
             w_row[(ptrdiff_t)j * sw_col] = ex[j] ? divide_rounded(num, den, rnd) : 0;
         }
     }

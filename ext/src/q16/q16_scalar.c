@@ -4,7 +4,7 @@
  * and is rounded once.  See attncore/q16.h for the contract.
  */
 #include "attncore/q16.h"
-#include "attncore/q16_wide.h"
+#include "q16_wide.h"
 
 /* ln 2 * 2^62, rounded to nearest (the rounding error is 0.053 units). */
 #define AC_LN2_Q62 UINT64_C(0x2C5C85FDF473DE6B)
@@ -82,7 +82,11 @@ static int64_t as_signed(uint64_t u)
     return u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1;
 }
 
-void ac_q16__exp_m62(ac_q16 a, uint64_t *m, int *e)
+/* exp(a / 2^16) = m * 2^(e - 62) with m in [2^62, 2^63), for raw a in
+ * (-(32 << 16), 32 << 16).  m carries 62 fractional bits; its error is below
+ * 4 units of 2^-62 relative (range reduction by a 62-bit ln 2, then a
+ * degree-20 Horner evaluation on [0, ln 2) with truncating products). */
+static void exp_m62(ac_q16 a, uint64_t *m, int *e)
 {
     /* a/2^16 = k ln2 + r with 0 <= r < ln2.  Both terms of r are formed
      * modulo 2^64: the true r fits, so the wrapped difference is exact. */
@@ -123,7 +127,7 @@ ac_q16 ac_q16_exp(ac_q16 a, ac_rounding rnd, ac_overflow ovf, ac_status *status)
     }
     uint64_t m;
     int e;
-    ac_q16__exp_m62(a, &m, &e);
+    exp_m62(a, &m, &e);
     /* raw = m * 2^(e - 62 + 16); e in [-26, 15] so shift in [31, 72]. */
     int shift = 46 - e;
     if (shift >= 64) {

@@ -3,7 +3,7 @@
  * attncore/q16_linalg.h).  Integer only.
  */
 #include "attncore/q16_linalg.h"
-#include "attncore/q16_wide.h"
+#include "q16_wide.h"
 #include "q16_xf.h"
 
 #define AT(w, n, i, j) ((w)[(size_t)(i) * (n) + (size_t)(j)])
@@ -238,7 +238,7 @@ ac_status ac_q16_lu_solve(size_t n, size_t k, const ac_q16 *lu, const int32_t *p
             return AC_STATUS_SINGULAR;
         }
         if (piv[i] < (int32_t)i || (size_t)piv[i] >= n) {
-            return AC_STATUS_DOMAIN;
+            return AC_STATUS_BAD_ARGUMENT;
         }
     }
     load(n, k, b, sb_row, sb_col, xw);
@@ -374,33 +374,16 @@ ac_status ac_q16_inv(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_c
     return st != AC_OK ? st : store(n * n, xw, inv, rnd, ovf, tally);
 }
 
-/* round(-sum_p a[p] * t[p] / 2^16) exactly: the products (62 bits each)
- * summed in two words, one rounding, fitted under ovf. */
+/* round(-sum_p a[p] * t[p] / 2^16): exact products summed in two words, one
+ * rounding, fitted under ovf. */
 static ac_q16 neg_dot_rounded(size_t n, const ac_q16 *a, ptrdiff_t sa, const ac_q16 *t,
                               ptrdiff_t st_, ac_rounding rnd, ac_overflow ovf, ac_status *status)
 {
-    int64_t hi = 0;
-    uint64_t lo = 0;
+    ac_q16__wide s = {0, 0};
     for (size_t p = 0; p < n; ++p) {
-        int64_t prod = -((int64_t)a[(ptrdiff_t)p * sa] * t[(ptrdiff_t)p * st_]);
-        uint64_t next = lo + (uint64_t)prod;
-        hi += (prod < 0 ? -1 : 0) + (next < lo);
-        lo = next;
+        ac_q16__wide_acc(&s, -((int64_t)a[(ptrdiff_t)p * sa] * t[(ptrdiff_t)p * st_]));
     }
-    int64_t s = (int64_t)lo;
-    if ((hi == 0 && s >= 0 && s <= ((int64_t)1 << 62))
-        || (hi == -1 && s < 0 && s >= -((int64_t)1 << 62))) {
-        return ac_q16_narrow(s, 16, rnd, ovf, status);
-    }
-    /* |sum| > 2^62 raw^2, i.e. beyond 2^30: out of range whatever the rounding */
-    *status = AC_STATUS_RANGE;
-    if (ovf == AC_OVERFLOW_WRAP) {
-        /* bits 16..47 of sum + bias only need the low word */
-        uint64_t bias = rnd == AC_ROUND_NEAREST_EVEN ? (((uint64_t)1 << 15) - 1u) + ((lo >> 16) & 1u)
-                                                     : 0u;
-        return ac_q16__from_bits((uint32_t)(((lo + bias) >> 16) & 0xFFFFFFFFu));
-    }
-    return hi < 0 ? AC_Q16_MIN : AC_Q16_MAX;
+    return ac_q16__wide_narrow(s, rnd, ovf, status);
 }
 
 ac_status ac_q16_affine_inverse(size_t dim, const ac_q16 *m, ptrdiff_t sm_row, ptrdiff_t sm_col,
@@ -411,7 +394,7 @@ ac_status ac_q16_affine_inverse(size_t dim, const ac_q16 *m, ptrdiff_t sm_row, p
     for (size_t j = 0; j < dim; ++j) {
         ac_q16 want = j == n ? AC_Q16_ONE : 0;
         if (m[(ptrdiff_t)n * sm_row + (ptrdiff_t)j * sm_col] != want) {
-            return AC_STATUS_DOMAIN;
+            return AC_STATUS_BAD_ARGUMENT;
         }
     }
     const ac_q16 *t = m + (ptrdiff_t)n * sm_col;

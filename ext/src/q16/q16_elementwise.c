@@ -123,7 +123,7 @@ ac_status ac_q16_binary_n(ac_q16_binary_op op, size_t n,
         AC__BINARY_POLICIES(AC__CALL_DIV);
         break;
     }
-    return AC_STATUS_DOMAIN; /* unknown op or policy */
+    return AC_STATUS_BAD_ARGUMENT; /* unknown op or policy */
 }
 
 ac_status ac_q16_unary_n(ac_q16_unary_op op, size_t n,
@@ -138,7 +138,7 @@ ac_status ac_q16_unary_n(ac_q16_unary_op op, size_t n,
         } else if (op == AC_Q16_OP_EXP) {
             *out = ac_q16_exp(*a, rnd, ovf, &st);
         } else {
-            return AC_STATUS_DOMAIN;
+            return AC_STATUS_BAD_ARGUMENT;
         }
         if (st != AC_OK) {
             ac_tally_note(tally, i, st);

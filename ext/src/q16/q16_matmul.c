@@ -3,6 +3,7 @@
  */
 #include "attncore/config.h"
 #include "attncore/q16_matmul.h"
+#include "q16_wide.h"
 
 /* Output columns accumulated at once on the int64 path: a stack buffer of
  * 8 * AC_Q16_MATMUL_COL_BLOCK bytes (the core never allocates).  Firmware
@@ -104,44 +105,6 @@ static ac_status matmul_int64(size_t m, size_t n, size_t k, const ac_q16 *a, ptr
     return AC_OK;
 }
 
-/* A signed 128-bit sum as a two's-complement pair: value = hi * 2^64 + lo. */
-typedef struct wide_sum {
-    int64_t hi;
-    uint64_t lo;
-} wide_sum;
-
-static void wide_add(wide_sum *s, int64_t v)
-{
-    uint64_t lo = s->lo + (uint64_t)v;
-    s->hi += (lo < s->lo ? 1 : 0) + (v < 0 ? -1 : 0);
-    s->lo = lo;
-}
-
-/* Round a 128-bit sum / 2^16 once and fit it. */
-static ac_q16 wide_narrow(wide_sum s, ac_rounding rnd, ac_overflow ovf, ac_status *status)
-{
-    bool fits64 = (s.hi == 0 && s.lo <= (uint64_t)INT64_MAX)
-                  || (s.hi == -1 && s.lo > (uint64_t)INT64_MAX);
-    if (fits64) {
-        int64_t v = s.lo <= (uint64_t)INT64_MAX ? (int64_t)s.lo : -(int64_t)(~s.lo) - 1;
-        return ac_q16_narrow(v, AC_Q16_FRAC_BITS, rnd, ovf, status);
-    }
-    /* |value| >= 2^63, so |value / 2^16| >= 2^47: out of range. */
-    *status = AC_STATUS_RANGE;
-    if (ovf != AC_OVERFLOW_WRAP) {
-        return s.hi < 0 ? AC_Q16_MIN : AC_Q16_MAX;
-    }
-    /* The rounded quotient modulo 2^32 needs only bits 0..47 of the sum. */
-    uint64_t q = s.lo >> AC_Q16_FRAC_BITS;
-    if (rnd == AC_ROUND_NEAREST_EVEN) {
-        uint64_t rem = s.lo & 0xFFFFu;
-        if (rem > 0x8000u || (rem == 0x8000u && (q & 1u))) {
-            q += 1;
-        }
-    }
-    return ac_q16__from_bits((uint32_t)(q & 0xFFFFFFFFu));
-}
-
 static ac_status matmul_wide(size_t m, size_t n, size_t k, const ac_q16 *a, ptrdiff_t sa_row,
                              ptrdiff_t sa_col, const ac_q16 *b, ptrdiff_t sb_row,
                              ptrdiff_t sb_col, ac_q16 *c, ptrdiff_t sc_row, ptrdiff_t sc_col,
@@ -149,14 +112,15 @@ static ac_status matmul_wide(size_t m, size_t n, size_t k, const ac_q16 *a, ptrd
 {
     for (size_t i = 0; i < m; ++i) {
         for (size_t j = 0; j < n; ++j) {
-            wide_sum s = {0, 0};
+            ac_q16__wide s = {0, 0};
             for (size_t p = 0; p < k; ++p) {
                 int64_t x = a[(ptrdiff_t)i * sa_row + (ptrdiff_t)p * sa_col];
                 int64_t y = b[(ptrdiff_t)p * sb_row + (ptrdiff_t)j * sb_col];
-                wide_add(&s, x * y);
+                ac_q16__wide_acc(&s, x * y);
             }
             ac_status st;
-            c[(ptrdiff_t)i * sc_row + (ptrdiff_t)j * sc_col] = wide_narrow(s, rnd, ovf, &st);
+            c[(ptrdiff_t)i * sc_row + (ptrdiff_t)j * sc_col] =
+                ac_q16__wide_narrow(s, rnd, ovf, &st);
             if (st != AC_OK) {
                 note(tally, i * n + j, st);
                 if (ovf == AC_OVERFLOW_RAISE) {

@@ -1,0 +1,17 @@
+/*
+ * float32 / float64 linear algebra (see attncore/fp_linalg.h): one template
+ * body, fp_linalg.inc, instantiated per type.
+ */
+#include "attncore/config.h"
+#include "attncore/fp_linalg.h"
+#include "fp_math.h"
+
+#define AC_T float
+#define AC_SFX f32
+#define AC_SQRT ac_f32__sqrt
+#include "fp_linalg.inc"
+
+#define AC_T double
+#define AC_SFX f64
+#define AC_SQRT ac_f64__sqrt
+#include "fp_linalg.inc"
