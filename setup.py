@@ -38,8 +38,8 @@ core = (
 
 def extension(name):
     return Extension(
-        f"attncore.{name}",
-        sources=[f"src/attncore/{name}.pyx"],
+        f"attncore._kernels.{name}",
+        sources=[f"src/attncore/_kernels/{name}.pyx"],
         depends=CORE_HEADERS,
         include_dirs=[numpy.get_include(), CORE_INCLUDE],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
@@ -51,7 +51,8 @@ def extension(name):
 setup(
     libraries=[core],
     ext_modules=cythonize(
-        [extension(name) for name in ("_elementwise", "_matmul", "_softmax", "_attention", "_linalg")],
+        [extension(name) for name in ("core", "blas", "elementwise", "matmul", "softmax",
+                                      "attention", "linalg")],
         compiler_directives={
             "language_level": 3,
             "boundscheck": DEBUG_CHECKS,

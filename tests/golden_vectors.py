@@ -21,12 +21,22 @@ import numpy as np
 
 import attncore
 import attncore.q16 as q16
+from attncore._kernels import core, elementwise
 
-STATUS = {"ok": 0, "range": 1, "div_by_zero": 2, "domain": 3}
-ROUNDINGS = {"nearest": 0, "floor": 1}
-OVERFLOWS = {"saturate": 0, "raise": 1, "wrap": 2}
-BINARY = {"add": 0, "sub": 1, "mul": 2, "div": 3}
-UNARY = {"sqrt": 0, "exp": 1}
+# the C codes, as the kernels layer exports them
+_S = core.ac_status
+STATUS = {"ok": int(_S.AC_OK), "range": int(_S.AC_STATUS_RANGE),
+          "div_by_zero": int(_S.AC_STATUS_DIV_BY_ZERO), "domain": int(_S.AC_STATUS_DOMAIN),
+          "singular": int(_S.AC_STATUS_SINGULAR),
+          "not_pd": int(_S.AC_STATUS_NOT_POSITIVE_DEFINITE),
+          "bad_argument": int(_S.AC_STATUS_BAD_ARGUMENT)}
+ROUNDINGS = {"nearest": int(core.ac_rounding.AC_ROUND_NEAREST_EVEN),
+             "floor": int(core.ac_rounding.AC_ROUND_FLOOR)}
+OVERFLOWS = {"saturate": int(core.ac_overflow.AC_OVERFLOW_SATURATE),
+             "raise": int(core.ac_overflow.AC_OVERFLOW_RAISE),
+             "wrap": int(core.ac_overflow.AC_OVERFLOW_WRAP)}
+BINARY = {name: int(code) for name, code in elementwise.BINARY_OPS.items()}
+UNARY = {name: int(code) for name, code in elementwise.UNARY_OPS.items()}
 
 
 def _edges_and_random(rng, n):
@@ -244,13 +254,13 @@ def _linalg_rows(h, rng):
                 outs = call()
                 status = STATUS["ok"]
             except attncore.SingularMatrixError:
-                outs, status = (), 4
+                outs, status = (), STATUS["singular"]
             except attncore.NotPositiveDefiniteError:
-                outs, status = (), 5
+                outs, status = (), STATUS["not_pd"]
             except attncore.Q16OverflowError:
                 outs, status = (), STATUS["range"]
-            except ValueError:  # pivots or an affine bottom row: AC_STATUS_BAD_ARGUMENT
-                outs, status = (), 7
+            except ValueError:  # pivots or an affine bottom row
+                outs, status = (), STATUS["bad_argument"]
         flat = np.concatenate([np.asarray(o, np.int64).ravel() for o in outs]) if outs else \
             np.zeros(0, np.int64)
         ga = h.array("int32_t", a)

@@ -295,7 +295,7 @@ def test_concurrent_blas_batches_restore_blas_threads(rng):
     import ctypes
     import threading
 
-    from attncore._blas_threads import thread_control_addresses
+    from attncore._kernels.blas import thread_control_addresses
 
     get_address, _ = thread_control_addresses()
     if not get_address:

@@ -49,17 +49,6 @@ def bool_mask(kernel, mask):
     return mask if mask.ndim >= 2 else mask[np.newaxis, :]
 
 
-def rows_contiguous(x):
-    """``x`` itself when BLAS can read its trailing matrices (unit column
-    stride, non-negative row stride of at least one row), else a copy."""
-    if x.ndim < 2:
-        return x  # attention_operands rejects it
-    item = x.itemsize
-    cols, rows = x.shape[-1], x.shape[-2]
-    ok = (x.strides[-1] == item or cols <= 1) and (rows <= 1 or x.strides[-2] >= cols * item)
-    return x if ok else np.ascontiguousarray(x)
-
-
 def default_scale(features):
     return 1.0 / math.sqrt(features) if features > 0 else 1.0
 

@@ -9,7 +9,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from attncore import _linalg
+from attncore._kernels import linalg as _linalg
 from attncore.errors import (NotPositiveDefiniteError, Q16OverflowError, SingularMatrixError,
                              located)
 from attncore.saturation import record
@@ -86,10 +86,8 @@ def _rhs(kernel, a_shape, b):
     return np.broadcast_to(b, batch + (n, k)), batch, batch + (n, k)
 
 
-def _run(kernel, arith, op, kind, operands, core, n, k, batch, out_core_shape, flag=0,
-         pivoted=False, what=""):
-    status, events, first = _linalg.run(op, kind, tuple(operands), core, n, k, flag, pivoted,
-                                        arith.rounding, arith.overflow, get_num_threads())
+def _run(kernel, arith, call, batch, out_core_shape, *args, what=""):
+    status, events, first = call(*args, arith.rounding, arith.overflow, get_num_threads())
     _check(kernel, arith, status, events, first, batch, out_core_shape, what)
 
 
@@ -100,8 +98,7 @@ def lu_factor(arith, a):
     batch = a.shape[:-2]
     lu = np.empty(a.shape, dtype)
     piv = np.empty(batch + (n,), np.int32)
-    _run(kernel, arith, _linalg.OP_LU_FACTOR, kind, (a, a, a, lu, piv), (2, 2, 2, 2, 1), n, 0,
-         batch, (n, n))
+    _run(kernel, arith, _linalg.lu_factor, batch, (n, n), a, lu, piv)
     return lu, piv
 
 
@@ -125,16 +122,9 @@ def lu_solve(arith, lu_and_piv, b):
     piv = np.broadcast_to(np.ascontiguousarray(piv, np.int32), batch + (n,))
     b3 = np.broadcast_to(b3, batch + (n, k))
     x = np.empty(batch + (n, k), dtype)
-    _run(kernel, arith, _linalg.OP_LU_SOLVE, kind, (_packed_rows(lu), piv, b3, x, x),
-         (2, 1, 2, 2, 2), n, k, batch, (n, k), what="invalid pivot indices")
+    _run(kernel, arith, _linalg.lu_solve, batch, (n, k), lu, piv, b3, x,
+         what="invalid pivot indices")
     return x.reshape(out_shape if b.ndim > 1 else batch + (n,))
-
-
-def _packed_rows(m):
-    """Factor operands are read as packed n x n matrices."""
-    if m.strides[-1] == m.itemsize and m.strides[-2] == m.shape[-1] * m.itemsize:
-        return m
-    return np.broadcast_to(np.ascontiguousarray(m), m.shape) if m.ndim else m
 
 
 def solve(arith, a, b, assume_a):
@@ -147,8 +137,7 @@ def solve(arith, a, b, assume_a):
     k = b3.shape[-1]
     a = np.broadcast_to(a, batch + (n, n))
     x = np.empty(batch + (n, k), dtype)
-    _run(kernel, arith, _linalg.OP_SOLVE, kind, (a, a, b3, x, x), (2, 2, 2, 2, 2), n, k, batch,
-         (n, k), flag=int(assume_a == "pos"))
+    _run(kernel, arith, _linalg.solve, batch, (n, k), a, b3, x, assume_a == "pos")
     return x.reshape(out_shape)
 
 
@@ -159,8 +148,8 @@ def cho_factor(arith, a, lower, pivot):
     batch = a.shape[:-2]
     c = np.empty(a.shape, dtype)
     perm = np.empty(batch + (n + 1,), np.int32)  # the last entry carries the rank
-    _run(kernel, arith, _linalg.OP_CHO_FACTOR, kind, (a, perm, a, c, perm), (2, 1, 2, 2, 1), n,
-         0, batch, (n, n), flag=int(bool(lower)), pivoted=bool(pivot))
+    _run(kernel, arith, _linalg.cho_factor, batch, (n, n), a, c, perm if pivot else None,
+         bool(lower))
     if not pivot:
         return c, bool(lower)
     return c, bool(lower), perm[..., :n].copy(), perm[..., n].copy()
@@ -199,8 +188,8 @@ def cho_solve(arith, factor, b):
     perm = np.broadcast_to(np.ascontiguousarray(perm, np.int32), batch + (n,))
     b3 = np.broadcast_to(b3, batch + (n, k))
     x = np.empty(batch + (n, k), dtype)
-    _run(kernel, arith, _linalg.OP_CHO_SOLVE, kind, (_packed_rows(c), perm, b3, x, x),
-         (2, 1, 2, 2, 2), n, k, batch, (n, k), flag=int(bool(lower)), pivoted=pivoted)
+    _run(kernel, arith, _linalg.cho_solve, batch, (n, k), c, perm if pivoted else None, b3, x,
+         bool(lower))
     return x.reshape(out_shape if b.ndim > 1 else batch + (n,))
 
 
@@ -210,7 +199,7 @@ def det(arith, a):
     n = square(kernel, a)
     batch = a.shape[:-2]
     d = np.empty(batch, dtype)
-    _run(kernel, arith, _linalg.OP_DET, kind, (a, a, a, d, d), (2, 2, 2, 0, 0), n, 0, batch, ())
+    _run(kernel, arith, _linalg.det, batch, (), a, d)
     return d[()] if d.ndim == 0 else d
 
 
@@ -220,8 +209,7 @@ def inv(arith, a):
     n = square(kernel, a)
     batch = a.shape[:-2]
     out = np.empty(a.shape, dtype)
-    _run(kernel, arith, _linalg.OP_INV, kind, (a, a, a, out, out), (2, 2, 2, 2, 2), n, n, batch,
-         (n, n))
+    _run(kernel, arith, _linalg.inv, batch, (n, n), a, out)
     return out
 
 
@@ -236,7 +224,6 @@ def affine_inverse(arith, m, kind_name):
                          f"shape {m.shape}")
     batch = m.shape[:-2]
     out = np.empty(m.shape, dtype)
-    _run(kernel, arith, _linalg.OP_AFFINE, kind, (m, m, m, out, out), (2, 2, 2, 2, 2), dim, dim,
-         batch, (dim, dim), flag=int(kind_name == "rigid"),
+    _run(kernel, arith, _linalg.affine_inverse, batch, (dim, dim), m, out, kind_name == "rigid",
          what=f"bottom row is not [0 ... 0 1] (required of a homogeneous {dim}x{dim} matrix)")
     return out

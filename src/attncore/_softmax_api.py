@@ -4,7 +4,7 @@ the row kernels (softmax axis last, as views: nothing is copied)."""
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
-from attncore import _softmax
+from attncore._kernels import softmax as _softmax
 from attncore.threads import get_num_threads
 
 

@@ -1,7 +1,10 @@
 """Input checks and messages shared by the backends (Python owns messages)."""
 import numpy as np
 
-from attncore import _elementwise as _ew
+from attncore._kernels import core
+
+_ROUNDING = {"nearest": core.ac_rounding.AC_ROUND_NEAREST_EVEN, "floor": core.ac_rounding.AC_ROUND_FLOOR}
+_OVERFLOW = {"saturate": core.ac_overflow.AC_OVERFLOW_SATURATE, "raise": core.ac_overflow.AC_OVERFLOW_RAISE, "wrap": core.ac_overflow.AC_OVERFLOW_WRAP}
 
 _CONVERT_HINT = (
     "convert real numbers with attncore.q16.from_float(x), or mark integers "
@@ -24,17 +27,17 @@ def as_q16(x, kernel, name):
 
 def rounding_code(kernel, rounding):
     try:
-        return _ew.ROUNDING[rounding]
+        return _ROUNDING[rounding]
     except (KeyError, TypeError):
         raise ValueError(
-            f"{kernel}: rounding must be one of {sorted(_ew.ROUNDING)}, got {rounding!r}"
+            f"{kernel}: rounding must be one of {sorted(_ROUNDING)}, got {rounding!r}"
         ) from None
 
 
 def overflow_code(kernel, overflow, allowed=("saturate", "raise", "wrap")):
     if overflow not in allowed or not isinstance(overflow, str):
         raise ValueError(f"{kernel}: overflow must be one of {list(allowed)}, got {overflow!r}")
-    return _ew.OVERFLOW[overflow]
+    return _OVERFLOW[overflow]
 
 
 def broadcast(kernel, *arrays):

@@ -7,15 +7,13 @@ in float32.  Complex and other dtypes are a TypeError.
 """
 import numpy as np
 
-from attncore import _attention, _matmul
+from attncore._kernels import attention as _attention, matmul as _matmul
 from attncore._attention_api import (
     attention_operands,
     bool_mask,
     default_scale,
     results,
-    rows_contiguous,
 )
-from attncore._blas_threads import thread_control_addresses
 from attncore import _linalg_api as _la
 from attncore._mha import MhaOps, multi_head
 from attncore._matmul_api import matmul_call
@@ -25,8 +23,6 @@ from attncore.threads import get_num_threads
 __all__ = ["matmul", "softmax", "log_softmax", "scaled_dot_product_attention",
            "multi_head_attention", "lu_factor", "lu_solve", "cho_factor", "cho_solve", "solve",
            "det", "inv", "affine_inverse"]
-
-_matmul._set_blas_thread_control(*thread_control_addresses())
 
 
 def _float_dtype(kernel, *arrays):
@@ -199,7 +195,6 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
             _float_dtype(kernel + " (mask)", mask)
             mask = _as_float(mask, dtype)
             mask, mask_kind = (mask if mask.ndim >= 2 else mask[np.newaxis, :]), 2
-    q, k, v = rows_contiguous(q), rows_contiguous(k), rows_contiguous(v)
     q, k, v, mask, batch = attention_operands(kernel, q, k, v, mask)
     length, keys, features = q.shape[-2], k.shape[-2], q.shape[-1]
     # the kernel writes every element; without keys the result is all 0

@@ -22,8 +22,8 @@ import math
 
 import numpy as np
 
-from attncore import _attention, _matmul
-from attncore import _elementwise as _ew
+from attncore._kernels import attention as _attention, core, matmul as _matmul
+from attncore._kernels import elementwise as _ew
 from attncore._attention_api import attention_operands, bool_mask, results
 from attncore._matmul_api import matmul_call
 from attncore import _linalg_api as _la
@@ -50,30 +50,30 @@ __all__ = [
     "count_saturations", "SaturationCounts",
 ]
 
-FRAC_BITS = _ew.FRAC_BITS
+FRAC_BITS = core.FRAC_BITS
 """Fractional bits of Q16.16 (16)."""
-ONE = _ew.ONE
+ONE = core.ONE
 """Raw value of 1.0 (65536)."""
 EPS = 2.0 ** -FRAC_BITS
 """Real value of one LSB, 2**-16."""
-MIN = _ew.MIN
+MIN = core.MIN
 """Smallest raw value, -2**31 (real -32768.0)."""
-MAX = _ew.MAX
+MAX = core.MAX
 """Largest raw value, 2**31 - 1 (real 32767.99998...)."""
 
 
 def _finish(kernel, report, shape, overflow, operands=(), domain_message=None):
     """Turn the core's report into an exception or a saturation count."""
     status, events, first, first_status, stop = report
-    if status == _ew.STATUS_OK:
+    if status == core.ac_status.AC_OK:
         record(kernel, events, wrapped=overflow == "wrap")
         return
     index = flat_to_index(stop, shape)
     values = ", ".join(f"{name}={int(arr[index])}" for name, arr in operands)
     detail = f" (raw {values})" if values else ""
-    if status == _ew.STATUS_DIV_BY_ZERO:
+    if status == core.ac_status.AC_STATUS_DIV_BY_ZERO:
         raise located(ZeroDivisionError, kernel, "division by zero", [index], detail=detail)
-    if status == _ew.STATUS_DOMAIN:
+    if status == core.ac_status.AC_STATUS_DOMAIN:
         reason = domain_message(index) if callable(domain_message) else domain_message
         raise located(ValueError, kernel, reason, [index], detail=detail)
     raise Q16OverflowError(kernel, index, detail)
@@ -344,7 +344,7 @@ def softmax(x, /, axis=-1, *, mask=None, rounding="nearest"):
     x = as_q16(x, kernel, "x")
     rnd = rounding_code(kernel, rounding)
     out, report = softmax_rows(kernel, x, axis, mask, np.int32, False, rnd)
-    if report[0] != _ew.STATUS_OK:
+    if report[0] != core.ac_status.AC_OK:
         raise ValueError(f"{kernel}: a row longer than 2**23 entries is not supported")
     return out
 
@@ -438,7 +438,7 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
         status, item = _attention.q16(q, k, v, out, None if mask is None else mask.view(np.uint8),
                                       bool(is_causal), raw_scale, weights, rnd,
                                       get_num_threads())
-        if status != _ew.STATUS_OK:
+        if status != core.ac_status.AC_OK:
             raise located(ValueError, kernel,
                           "more than 2**23 keys kept in a row, which is not supported",
                           [flat_to_index(item, batch)], where="batch index")

@@ -1,8 +1,8 @@
-# Walking the broadcast batch dimensions of several operands: the batched
-# kernels (matmul, later attention and solves) share this one description.
+# Walking the broadcast batch dimensions of several operands: every batched
+# kernel (matmul, softmax, attention, linear algebra) shares this description.
 cimport numpy as cnp
 
-from attncore._core cimport AC_OK, ac_status, ac_tally
+from attncore._kernels.core cimport AC_OK, ac_status, ac_tally
 
 cdef enum:
     BATCH_MAX_OPERANDS = 8

@@ -17,19 +17,14 @@ exact kernel per block of rows.
 cimport numpy as cnp
 from cython.parallel cimport prange, threadid
 from libc.math cimport INFINITY
-from scipy.linalg.cython_blas cimport dgemm, sgemm
 
-from attncore._batch cimport *
-from attncore._core cimport *
-from attncore._matmul cimport pin_blas, unpin_blas
+from attncore._kernels.batch cimport *
+from attncore._kernels.blas cimport blas_rows, gemm, pin_blas, unpin_blas
+from attncore._kernels.core cimport *
 
 import numpy as np
 
 cnp.import_array()
-
-ctypedef fused real:
-    float
-    double
 
 cdef enum:
     # Query rows per work unit and keys per tile: a 256 x 256 float32 score
@@ -109,7 +104,6 @@ cdef void _fp_unit(real *tag, const Batch *bt, const Dims *dm, Py_ssize_t unit,
     cdef ac_attention_masks masks
     cdef ac_attention_bias bias
     cdef char op_t = b'T', op_n = b'N'
-    cdef int m, n, kk, lda, ldb
     cdef real zero = 0, one = 1
     cdef real neg_inf = -INFINITY
     batch_seek(bt, item, idx, ptr)
@@ -146,27 +140,19 @@ cdef void _fp_unit(real *tag, const Batch *bt, const Dims *dm, Py_ssize_t unit,
             bias.values = <real *>ptr[OP_MASK] + row0 * dm.sm_row + col0 * dm.sm_col
         # scores (row-major rows x cols) = scale * Q K^T, as the column-major
         # cols x rows product K Q^T
-        m, n, kk = <int>cols, <int>rows, <int>dm.e
-        lda, ldb = <int>max(dm.sk, max(dm.e, 1)), <int>max(dm.sq, max(dm.e, 1))
+        gemm(op_t, op_n, <int>cols, <int>rows, <int>dm.e, scale,
+             <real *>ptr[OP_K] + col0 * dm.sk, <int>max(dm.sk, max(dm.e, 1)),
+             <real *>ptr[OP_Q] + row0 * dm.sq, <int>max(dm.sq, max(dm.e, 1)), zero, p, ldp)
         if real is float:
-            sgemm(&op_t, &op_n, &m, &n, &kk, &scale, <float *>ptr[OP_K] + col0 * dm.sk, &lda,
-                  <float *>ptr[OP_Q] + row0 * dm.sq, &ldb, &zero, p, &ldp)
             ac_f32_attention_tile(rows, cols, p, ldp, &masks, &bias, row_max, row_sum, acc,
                                   ld_acc, dm.ev)
         else:
-            dgemm(&op_t, &op_n, &m, &n, &kk, &scale, <double *>ptr[OP_K] + col0 * dm.sk, &lda,
-                  <double *>ptr[OP_Q] + row0 * dm.sq, &ldb, &zero, p, &ldp)
             ac_f64_attention_tile(rows, cols, p, ldp, &masks, &bias, row_max, row_sum, acc,
                                   ld_acc, dm.ev)
         # acc (row-major rows x ev) += P V, as the column-major ev x rows V^T P^T
-        m, n, kk = <int>dm.ev, <int>rows, <int>cols
-        lda, ldb = <int>max(dm.sv, max(dm.ev, 1)), ldp
-        if real is float:
-            sgemm(&op_n, &op_n, &m, &n, &kk, &one, <float *>ptr[OP_V] + col0 * dm.sv, &lda,
-                  p, &ldb, &one, acc, &ld_acc)
-        else:
-            dgemm(&op_n, &op_n, &m, &n, &kk, &one, <double *>ptr[OP_V] + col0 * dm.sv, &lda,
-                  p, &ldb, &one, acc, &ld_acc)
+        gemm(op_n, op_n, <int>dm.ev, <int>rows, <int>cols, one,
+             <real *>ptr[OP_V] + col0 * dm.sv, <int>max(dm.sv, max(dm.ev, 1)), p, ldp, one,
+             acc, ld_acc)
         col0 += cols
     if real is float:
         ac_f32_attention_finish(rows, dm.ev, acc, ld_acc, row_sum,
@@ -213,12 +199,13 @@ cdef _fp_run(real *tag, cnp.ndarray q, cnp.ndarray k, cnp.ndarray v, cnp.ndarray
 
 def fp(cnp.ndarray q, cnp.ndarray k, cnp.ndarray v, cnp.ndarray out, mask, int mask_kind,
        bint causal, double scale, weights, int nthreads=1):
-    """Float attention into ``out`` (and ``weights`` when given).  q, k and
-    v rows must be contiguous with non-negative row strides (BLAS reads
-    them); out, mask and weights may have any strides, except that weights
+    """Float attention into ``out`` (and ``weights`` when given).  q, k and v
+    go to BLAS as stored when it can read their rows, else as C-contiguous
+    copies; out, mask and weights may have any strides, except that weights
     rows must be contiguous."""
     cdef float f_tag = 0
     cdef double d_tag = 0
+    q, k, v = blas_rows(q), blas_rows(k), blas_rows(v)
     if out.dtype.num == cnp.NPY_FLOAT:
         _fp_run(&f_tag, q, k, v, out, mask, mask_kind, causal, scale, weights, nthreads)
     else:

@@ -10,16 +10,13 @@ SciPy's cython_blas) when a product is large enough for BLAS to win.
 """
 cimport numpy as cnp
 from cython.parallel cimport prange
-from scipy.linalg.cython_blas cimport dgemm, sgemm
 
-from attncore._batch cimport *
-from attncore._core cimport *
+from attncore._kernels.batch cimport *
+from attncore._kernels.blas cimport (blas_operand, blas_threads_pinnable, gemm, pin_blas,
+                                     unpin_blas)
+from attncore._kernels.core cimport *
 
 cnp.import_array()
-
-ctypedef fused real:
-    float
-    double
 
 cdef enum:
     # Multiply-adds per product from which BLAS beats the C kernels (its
@@ -27,43 +24,6 @@ cdef enum:
     BLAS_MIN_WORK = 32 * 32 * 32
     # Multiply-adds a thread should get before another one is worth starting.
     MIN_WORK_PER_THREAD = 1 << 16
-
-ctypedef int (*blas_get_threads_fn)() noexcept nogil
-ctypedef void (*blas_set_threads_fn)(int) noexcept nogil
-# OpenBLAS's process-wide thread count, or NULL (see _blas_threads.py).
-cdef blas_get_threads_fn _blas_get_threads = NULL
-cdef blas_set_threads_fn _blas_set_threads = NULL
-
-
-# How many attncore calls are inside a single-threaded-BLAS region, and the
-# count to restore when the last one leaves.  Only touched with the GIL held,
-# so concurrent calls from several Python threads cannot restore a 1 that
-# another call set.
-cdef int _blas_pinned_depth = 0
-cdef int _blas_saved_threads = 1
-
-
-cdef void pin_blas() noexcept:
-    global _blas_pinned_depth, _blas_saved_threads
-    if _blas_pinned_depth == 0:
-        _blas_saved_threads = _blas_get_threads()
-        _blas_set_threads(1)
-    _blas_pinned_depth += 1
-
-
-cdef void unpin_blas() noexcept:
-    global _blas_pinned_depth
-    _blas_pinned_depth -= 1
-    if _blas_pinned_depth == 0:
-        _blas_set_threads(_blas_saved_threads)
-
-
-def _set_blas_thread_control(Py_ssize_t get_address, Py_ssize_t set_address):
-    global _blas_get_threads, _blas_set_threads
-    if get_address and set_address:
-        _blas_get_threads = <blas_get_threads_fn>get_address
-        _blas_set_threads = <blas_set_threads_fn>set_address
-
 
 cdef struct Dims:
     Py_ssize_t m, n, k
@@ -209,36 +169,14 @@ def q16(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int rnd, int ovf, int nth
 
 # ---- float ----------------------------------------------------------------
 
-cdef bint _blas_operand(Py_ssize_t rows, Py_ssize_t cols, Py_ssize_t s_row, Py_ssize_t s_col,
-                        char *op, int *ld) noexcept nogil:
-    """How BLAS (column-major) reads the transpose of a row-major matrix with
-    these strides: as stored ('N', rows contiguous) or transposed ('T',
-    columns contiguous).  False when neither axis is contiguous."""
-    if (s_col == 1 or cols == 1) and (rows == 1 or s_row >= cols):
-        op[0] = b'N'
-        ld[0] = <int>(s_row if rows > 1 else max(cols, 1))
-        return True
-    if (s_row == 1 or rows == 1) and (cols == 1 or s_col >= rows):
-        op[0] = b'T'
-        ld[0] = <int>(s_col if cols > 1 else max(rows, 1))
-        return True
-    return False
-
-
 cdef void _gemm(real *c, const real *a, const real *b, const Dims *dm) noexcept nogil:
     """Row-major C = A B as column-major C^T = B^T A^T."""
     cdef char op_a, op_b
     cdef int lda, ldb
-    cdef int m = <int>dm.n, n = <int>dm.m, k = <int>dm.k, ldc = <int>max(dm.sc_row, 1)
-    cdef real one = 1, zero = 0
-    _blas_operand(dm.m, dm.k, dm.sa_row, dm.sa_col, &op_a, &lda)
-    _blas_operand(dm.k, dm.n, dm.sb_row, dm.sb_col, &op_b, &ldb)
-    if real is float:
-        sgemm(&op_b, &op_a, &m, &n, &k, &one, <float *>b, &ldb, <float *>a, &lda,
-              &zero, c, &ldc)
-    else:
-        dgemm(&op_b, &op_a, &m, &n, &k, &one, <double *>b, &ldb, <double *>a, &lda,
-              &zero, c, &ldc)
+    blas_operand(dm.m, dm.k, dm.sa_row, dm.sa_col, &op_a, &lda)
+    blas_operand(dm.k, dm.n, dm.sb_row, dm.sb_col, &op_b, &ldb)
+    gemm(op_b, op_a, <int>dm.n, <int>dm.m, <int>dm.k, <real>1, b, ldb, a, lda, <real>0, c,
+         <int>max(dm.sc_row, 1))
 
 
 cdef void _fp_small(real *c, const real *a, const real *b, const Dims *dm, Py_ssize_t count,
@@ -285,15 +223,15 @@ cdef _fp_run(real *tag, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthre
     cdef bint use_blas = dm.m * dm.n * dm.k >= BLAS_MIN_WORK
     # BLAS needs one contiguous axis per operand and row-contiguous output;
     # anything else runs in the strided C kernel.
-    if use_blas and not (_blas_operand(dm.m, dm.k, dm.sa_row, dm.sa_col, &op, &ld)
-                         and _blas_operand(dm.k, dm.n, dm.sb_row, dm.sb_col, &op, &ld)
+    if use_blas and not (blas_operand(dm.m, dm.k, dm.sa_row, dm.sa_col, &op, &ld)
+                         and blas_operand(dm.k, dm.n, dm.sb_row, dm.sb_col, &op, &ld)
                          and (dm.sc_col == 1 or dm.n == 1) and dm.sc_row >= dm.n):
         use_blas = False
     batch_init(&bt, (a, b, out), 2)
     # Without a per-thread BLAS setting, gemm calls from several threads
     # serialize on BLAS's own pool: then BLAS items go one after another and
     # BLAS threads each of them.
-    nranges = _ranges_for(&bt, &dm, nthreads if not use_blas or _blas_set_threads != NULL
+    nranges = _ranges_for(&bt, &dm, nthreads if not use_blas or blas_threads_pinnable()
                           else 1, tallies)
     per = (bt.count + nranges - 1) // nranges
     cdef bint pinned = use_blas and nranges > 1

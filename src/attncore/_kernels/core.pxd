@@ -1,16 +1,23 @@
-# Declarations of the C99 core (ext/include/attncore).  The only place that
-# mirrors the C API; every .pyx cimports from here.
+# The C99 core's API (ext/include/attncore), declared once: every .pyx
+# cimports from here.  The `cpdef enum`s also exist as Python enums in
+# attncore._kernels.core (ac_status, ac_rounding, ac_overflow), the one place
+# Python reads the C codes from.
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
+# The two float types of the f32/f64 kernels.
+ctypedef fused real:
+    float
+    double
+
 cdef extern from "attncore/status.h" nogil:
-    ctypedef enum ac_rounding:
+    cpdef enum ac_rounding:
         AC_ROUND_NEAREST_EVEN
         AC_ROUND_FLOOR
-    ctypedef enum ac_overflow:
+    cpdef enum ac_overflow:
         AC_OVERFLOW_SATURATE
         AC_OVERFLOW_RAISE
         AC_OVERFLOW_WRAP
-    ctypedef enum ac_status:
+    cpdef enum ac_status:
         AC_OK
         AC_STATUS_RANGE
         AC_STATUS_DIV_BY_ZERO

@@ -9,8 +9,8 @@ from libc.stdint cimport uint64_t
 
 import numpy as np
 
-from attncore._batch cimport *
-from attncore._core cimport *
+from attncore._kernels.batch cimport *
+from attncore._kernels.core cimport *
 
 cnp.import_array()
 

@@ -5,32 +5,20 @@ The Python layer hands over operands already broadcast to one shape (and
 aligned); this module walks them row by row without the GIL, calls the C
 core's strided row kernels, and returns what the core reported as
 ``(status, events, first_index, first_status, stop_index)`` (flat C-order
-indices: the first range event, and the element an error stopped at).  It raises nothing itself: turning a
-status into an exception is the Python layer's job.
+indices: the first range event, and the element an error stopped at).  It
+raises nothing itself: turning a status into an exception is the Python
+layer's job.
 """
 cimport numpy as cnp
 from cython.parallel cimport prange
 from libc.stdint cimport int64_t
 
-from attncore._batch cimport *
-from attncore._core cimport *
+from attncore._kernels.batch cimport *
+from attncore._kernels.core cimport *
 
 cnp.import_array()
 
-# The C header is the one place these numbers are defined.
-FRAC_BITS = AC_Q16_FRAC_BITS
-ONE = AC_Q16_ONE
-MAX = AC_Q16_MAX
-MIN = AC_Q16_MIN
-
-STATUS_OK = AC_OK
-STATUS_RANGE = AC_STATUS_RANGE
-STATUS_DIV_BY_ZERO = AC_STATUS_DIV_BY_ZERO
-STATUS_DOMAIN = AC_STATUS_DOMAIN
-
-ROUNDING = {"nearest": AC_ROUND_NEAREST_EVEN, "floor": AC_ROUND_FLOOR}
-OVERFLOW = {"saturate": AC_OVERFLOW_SATURATE, "raise": AC_OVERFLOW_RAISE,
-            "wrap": AC_OVERFLOW_WRAP}
+# The kernels' names for the C ops, the one place that maps them.
 BINARY_OPS = {"add": AC_Q16_OP_ADD, "sub": AC_Q16_OP_SUB,
               "mul": AC_Q16_OP_MUL, "div": AC_Q16_OP_DIV}
 UNARY_OPS = {"sqrt": AC_Q16_OP_SQRT, "exp": AC_Q16_OP_EXP}
