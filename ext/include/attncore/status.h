@@ -59,6 +59,20 @@ static inline void ac_tally_note(ac_tally *tally, size_t index, ac_status status
     tally->events += 1;
 }
 
+/* Add the tally of a sub-range that starts at element `offset` of the
+ * caller's range: how a batch or a split row merges its parts' tallies. */
+static inline void ac_tally_add(ac_tally *total, const ac_tally *part, size_t offset)
+{
+    if (part->events) {
+        if (total->events == 0) {
+            total->first_index = offset + part->first_index;
+            total->first_status = part->first_status;
+        }
+        total->last_index = offset + part->last_index;
+        total->events += part->events;
+    }
+}
+
 #ifdef __cplusplus
 }
 #endif

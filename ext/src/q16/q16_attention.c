@@ -52,32 +52,6 @@ static ac_q16 divide_rounded(ac_q16__wide num, uint64_t den, ac_rounding rnd)
     return negative ? (ac_q16)(-(int64_t)q) : (ac_q16)q;
 }
 
-AC_VECTOR_CLONES
-static uint64_t max_magnitude(size_t rows, size_t cols, const ac_q16 *x, ptrdiff_t s_row,
-                              ptrdiff_t s_col)
-{
-    uint64_t best = 0;
-    if (s_col == 1) {
-        for (size_t i = 0; i < rows; ++i) {
-            const ac_q16 *row = x + (ptrdiff_t)i * s_row;
-            for (size_t j = 0; j < cols; ++j) {
-                int64_t v = row[j];
-                uint64_t mag = (uint64_t)(v < 0 ? -v : v);
-                best = mag > best ? mag : best;
-            }
-        }
-        return best;
-    }
-    for (size_t i = 0; i < rows; ++i) {
-        for (size_t j = 0; j < cols; ++j) {
-            int64_t v = x[(ptrdiff_t)i * s_row + (ptrdiff_t)j * s_col];
-            uint64_t mag = v < 0 ? (uint64_t)(-v) : (uint64_t)v;
-            best = mag > best ? mag : best;
-        }
-    }
-    return best;
-}
-
 static int kept(const ac_attention_masks *masks, size_t r, size_t j, size_t width)
 {
     return j < width
@@ -185,8 +159,8 @@ ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
     int64_t *part_hi = part_lo + ev;                      /* ev */
     ac_q16__wide *total = (ac_q16__wide *)(part_hi + ev); /* ev */
 
-    uint64_t bound_q = max_magnitude(l, e, q, sq_row, sq_col);
-    uint64_t bound_k = max_magnitude(s, e, k, sk_row, sk_col);
+    uint64_t bound_q = ac_q16__max_magnitude(l, e, q, sq_row, sq_col);
+    uint64_t bound_k = ac_q16__max_magnitude(s, e, k, sk_row, sk_col);
     /* |dot| and |dot_a - dot_b| stay below 2^63 when e * max|q| * max|k| < 2^62 */
     int fits_int64 = bound_q == 0 || bound_k == 0
                      || (uint64_t)e <= (((uint64_t)1 << 62) - 1) / (bound_q * bound_k);

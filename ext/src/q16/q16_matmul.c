@@ -13,33 +13,18 @@
 #endif
 #define AC__COL_BLOCK AC_Q16_MATMUL_COL_BLOCK
 
-static uint64_t max_magnitude(size_t rows, size_t cols, const ac_q16 *x, ptrdiff_t s_row,
-                              ptrdiff_t s_col)
-{
-    uint64_t best = 0;
-    for (size_t i = 0; i < rows; ++i) {
-        const ac_q16 *row = x + (ptrdiff_t)i * s_row;
-        for (size_t j = 0; j < cols; ++j) {
-            int64_t v = row[(ptrdiff_t)j * s_col];
-            uint64_t mag = v < 0 ? (uint64_t)(-v) : (uint64_t)v;
-            best = mag > best ? mag : best;
-        }
-    }
-    return best;
-}
-
 /* max |x| over `count` packed items of `size` elements, `stride` apart:
  * one long contiguous run when the items are back to back (the common case,
  * and the one that vectorizes), one item when they are broadcast. */
 static uint64_t batch_max_magnitude(size_t count, size_t size, const ac_q16 *x, ptrdiff_t stride)
 {
     if (stride == (ptrdiff_t)size) {
-        return max_magnitude(1, count * size, x, 0, 1);
+        return ac_q16__max_magnitude(1, count * size, x, 0, 1);
     }
     if (stride == 0) {
-        return max_magnitude(1, size, x, 0, 1);
+        return ac_q16__max_magnitude(1, size, x, 0, 1);
     }
-    return max_magnitude(count, size, x, stride, 1);
+    return ac_q16__max_magnitude(count, size, x, stride, 1);
 }
 
 /* Does k * max|a| * max|b| stay below 2^63?  Then every partial sum fits int64. */
@@ -139,8 +124,8 @@ ac_status ac_q16_matmul(size_t m, size_t n, size_t k,
                         ac_q16 *c, ptrdiff_t sc_row, ptrdiff_t sc_col,
                         ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
 {
-    uint64_t max_a = max_magnitude(m, k, a, sa_row, sa_col);
-    uint64_t max_b = max_magnitude(k, n, b, sb_row, sb_col);
+    uint64_t max_a = ac_q16__max_magnitude(m, k, a, sa_row, sa_col);
+    uint64_t max_b = ac_q16__max_magnitude(k, n, b, sb_row, sb_col);
     if (int64_sums_are_exact(k, max_a, max_b)) {
         return matmul_int64(m, n, k, a, sa_row, sa_col, b, sb_row, sb_col, c, sc_row, sc_col,
                             rnd, ovf, tally);
@@ -281,14 +266,7 @@ ac_status ac_q16_matmul_batch(size_t count, size_t m, size_t n, size_t k,
         ac_status st = ac_q16_matmul(m, n, k, a + (ptrdiff_t)t * sa_t, sa_row, sa_col,
                                      b + (ptrdiff_t)t * sb_t, sb_row, sb_col,
                                      c + (ptrdiff_t)t * sc_t, sc_row, sc_col, rnd, ovf, &item);
-        if (item.events) {
-            if (tally->events == 0) {
-                tally->first_index = t * m * n + item.first_index;
-                tally->first_status = item.first_status;
-            }
-            tally->last_index = t * m * n + item.last_index;
-            tally->events += item.events;
-        }
+        ac_tally_add(tally, &item, t * m * n);
         if (st != AC_OK) {
             return st;
         }

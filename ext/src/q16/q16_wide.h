@@ -1,8 +1,9 @@
 /*
  * Two-word integers for the Q16.16 kernels whose exact intermediates leave
  * 64 bits: unsigned 64 x 64 -> 128 products (exp, softmax, the working
- * format of the linear algebra) and the one signed two-word accumulator of
- * exact dot products (matmul, attention, the rigid affine inverse).
+ * format of the linear algebra), the bound that says when one word is
+ * enough, and the one signed two-word accumulator of exact dot products
+ * (matmul, attention, the rigid affine inverse).
  * Private to src/q16.
  *
  * Portable C99 with 32-bit limbs; where the compiler has unsigned __int128
@@ -12,6 +13,7 @@
 #ifndef ATTNCORE_Q16_WIDE_H
 #define ATTNCORE_Q16_WIDE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "attncore/q16.h"
@@ -60,6 +62,31 @@ static inline uint64_t ac_q16__round_shift_u64(uint64_t m, unsigned shift, ac_ro
         }
     }
     return q;
+}
+
+/* max |x| over a rows x cols block: the bound that decides whether a kernel's
+ * exact sums fit int64 (unit column strides get a loop that vectorizes). */
+static inline uint64_t ac_q16__max_magnitude(size_t rows, size_t cols, const ac_q16 *x,
+                                             ptrdiff_t s_row, ptrdiff_t s_col)
+{
+    uint64_t best = 0;
+    for (size_t i = 0; i < rows; ++i) {
+        const ac_q16 *row = x + (ptrdiff_t)i * s_row;
+        if (s_col == 1) {
+            for (size_t j = 0; j < cols; ++j) {
+                int64_t v = row[j];
+                uint64_t mag = (uint64_t)(v < 0 ? -v : v);
+                best = mag > best ? mag : best;
+            }
+            continue;
+        }
+        for (size_t j = 0; j < cols; ++j) {
+            int64_t v = row[(ptrdiff_t)j * s_col];
+            uint64_t mag = (uint64_t)(v < 0 ? -v : v);
+            best = mag > best ? mag : best;
+        }
+    }
+    return best;
 }
 
 /* ---- the signed two-word accumulator ------------------------------------

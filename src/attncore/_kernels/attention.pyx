@@ -53,25 +53,21 @@ cdef struct Dims:
     Py_ssize_t sq_col, sk_col, sv_col, sw_col  # q16 reads any strides
 
 
-cdef inline Py_ssize_t _stride(cnp.ndarray a, int axis_from_end):
-    return a.strides[a.ndim - axis_from_end] // a.itemsize
-
-
 cdef Dims _dims(cnp.ndarray q, cnp.ndarray k, cnp.ndarray v, cnp.ndarray out, mask, weights):
     cdef Dims d
     d.l = q.shape[q.ndim - 2]
     d.e = q.shape[q.ndim - 1]
     d.s = k.shape[k.ndim - 2]
     d.ev = v.shape[v.ndim - 1]
-    d.sq, d.sq_col = _stride(q, 2), _stride(q, 1)
-    d.sk, d.sk_col = _stride(k, 2), _stride(k, 1)
-    d.sv, d.sv_col = _stride(v, 2), _stride(v, 1)
-    d.so_row, d.so_col = _stride(out, 2), _stride(out, 1)
+    d.sq, d.sq_col = elem_stride(q, 2), elem_stride(q, 1)
+    d.sk, d.sk_col = elem_stride(k, 2), elem_stride(k, 1)
+    d.sv, d.sv_col = elem_stride(v, 2), elem_stride(v, 1)
+    d.so_row, d.so_col = elem_stride(out, 2), elem_stride(out, 1)
     d.sm_row = d.sm_col = d.sw_row = d.sw_col = 0
     if mask is not None:
-        d.sm_row, d.sm_col = _stride(mask, 2), _stride(mask, 1)
+        d.sm_row, d.sm_col = elem_stride(mask, 2), elem_stride(mask, 1)
     if weights is not None:
-        d.sw_row, d.sw_col = _stride(weights, 2), _stride(weights, 1)
+        d.sw_row, d.sw_col = elem_stride(weights, 2), elem_stride(weights, 1)
     return d
 
 
@@ -206,6 +202,8 @@ def fp(cnp.ndarray q, cnp.ndarray k, cnp.ndarray v, cnp.ndarray out, mask, int m
     cdef float f_tag = 0
     cdef double d_tag = 0
     q, k, v = blas_rows(q), blas_rows(k), blas_rows(v)
+    if weights is not None and weights.strides[weights.ndim - 1] != weights.itemsize:
+        raise ValueError("attention weights are written as contiguous rows")
     if out.dtype.num == cnp.NPY_FLOAT:
         _fp_run(&f_tag, q, k, v, out, mask, mask_kind, causal, scale, weights, nthreads)
     else:

@@ -18,6 +18,11 @@ cdef struct Batch:
     char *data[BATCH_MAX_OPERANDS]
 
 
+cdef inline Py_ssize_t elem_stride(cnp.ndarray a, int axis_from_end):
+    """Stride of dim ``ndim - axis_from_end`` in elements (0 when a lacks it)."""
+    return a.strides[a.ndim - axis_from_end] // a.itemsize if a.ndim >= axis_from_end else 0
+
+
 cdef inline Py_ssize_t _batch_stride(cnp.ndarray arr, int d, int core):
     """Byte stride of batch dim d, or 0 when the operand lacks that dim."""
     return arr.strides[d] if d < arr.ndim - core else 0

@@ -32,6 +32,7 @@ cdef extern from "attncore/status.h" nogil:
         size_t last_index
         ac_status first_status
     void ac_tally_note(ac_tally *tally, size_t index, ac_status status)
+    void ac_tally_add(ac_tally *total, const ac_tally *part, size_t offset)
 
 cdef extern from "attncore/q16.h" nogil:
     ctypedef int32_t ac_q16

@@ -80,12 +80,7 @@ cdef ac_status _run_range(const Batch *rows, const ptrdiff_t *inner, RowKind kin
             seg = stop - pos
         tally.events = 0
         st = _row(kind, op, <size_t>seg, ptr, inner, rnd, ovf, &tally)
-        if tally.events:
-            if total.events == 0:
-                total.first_index = <size_t>pos + tally.first_index
-                total.first_status = tally.first_status
-            total.last_index = <size_t>pos + tally.last_index
-            total.events += tally.events
+        ac_tally_add(total, &tally, <size_t>pos)
         if st != AC_OK:
             return st
         pos += seg
@@ -104,7 +99,7 @@ cdef ac_status _run_range(const Batch *rows, const ptrdiff_t *inner, RowKind kin
 
 cdef tuple _go(tuple arrays, RowKind kind, int op, int rnd, int ovf, int nthreads):
     """Run the whole operand set, split into contiguous element ranges, one
-    per thread; reports merge in range order (see _batch.merge_reports), so
+    per thread; reports merge in range order (see batch.pxd, merge_reports), so
     they and every output are independent of the thread count."""
     cdef Batch rows
     cdef ptrdiff_t inner[BATCH_MAX_OPERANDS]

@@ -183,10 +183,6 @@ cdef cnp.ndarray _out(cnp.ndarray x):
     return x
 
 
-cdef inline Py_ssize_t _st(cnp.ndarray a, int axis_from_end):
-    return a.strides[a.ndim - axis_from_end] // a.itemsize if a.ndim >= axis_from_end else 0
-
-
 cdef tuple _run(Op op, tuple operands, tuple core, cnp.ndarray rhs, Py_ssize_t k, int flag,
                 bint pivoted, int rnd, int ovf, int nthreads):
     """``op`` over the batch of ``operands`` (identical batch shapes; operand
@@ -195,11 +191,13 @@ cdef tuple _run(Op op, tuple operands, tuple core, cnp.ndarray rhs, Py_ssize_t k
     cdef Job jb
     cdef cnp.ndarray a = operands[0]
     jb.op, jb.n, jb.k, jb.flag, jb.pivoted = op, a.shape[a.ndim - 1], k, flag, pivoted
+    if a.dtype.num not in (cnp.NPY_FLOAT, cnp.NPY_DOUBLE, cnp.NPY_INT32):
+        raise TypeError(f"linalg kernels take float32, float64 or int32, got {a.dtype}")
     jb.kind = F32 if a.dtype.num == cnp.NPY_FLOAT else (F64 if a.dtype.num == cnp.NPY_DOUBLE
                                                         else Q16)
-    jb.s_row, jb.s_col = _st(a, 2), _st(a, 1)
-    jb.sb_row = _st(rhs, 2) if rhs is not None else 0
-    jb.sb_col = _st(rhs, 1) if rhs is not None else 0
+    jb.s_row, jb.s_col = elem_stride(a, 2), elem_stride(a, 1)
+    jb.sb_row = elem_stride(rhs, 2) if rhs is not None else 0
+    jb.sb_col = elem_stride(rhs, 1) if rhs is not None else 0
     jb.rnd, jb.ovf = <ac_rounding>rnd, <ac_overflow>ovf
     batch_init_cores(&bt, operands, core)
     cdef Py_ssize_t count = bt.count, c

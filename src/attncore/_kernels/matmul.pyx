@@ -32,16 +32,10 @@ cdef struct Dims:
 
 cdef Dims _dims(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out):
     cdef Dims d
-    cdef int na = a.ndim, nb = b.ndim, no = out.ndim
-    d.m = a.shape[na - 2]
-    d.k = a.shape[na - 1]
-    d.n = b.shape[nb - 1]
-    d.sa_row = a.strides[na - 2] // a.itemsize
-    d.sa_col = a.strides[na - 1] // a.itemsize
-    d.sb_row = b.strides[nb - 2] // b.itemsize
-    d.sb_col = b.strides[nb - 1] // b.itemsize
-    d.sc_row = out.strides[no - 2] // out.itemsize
-    d.sc_col = out.strides[no - 1] // out.itemsize
+    d.m, d.k, d.n = a.shape[a.ndim - 2], a.shape[a.ndim - 1], b.shape[b.ndim - 1]
+    d.sa_row, d.sa_col = elem_stride(a, 2), elem_stride(a, 1)
+    d.sb_row, d.sb_col = elem_stride(b, 2), elem_stride(b, 1)
+    d.sc_row, d.sc_col = elem_stride(out, 2), elem_stride(out, 1)
     # A unit dim's stride is never used to step; give it the packed value so
     # views from broadcast_to or slicing still take the packed fast paths.
     if d.k == 1:
@@ -65,15 +59,6 @@ cdef Py_ssize_t _ranges_for(const Batch *bt, const Dims *dm, int nthreads,
 
 # ---- Q16.16 ---------------------------------------------------------------
 
-cdef inline void _add_tally(ac_tally *total, const ac_tally *part, size_t offset) noexcept nogil:
-    if part.events:
-        if total.events == 0:
-            total.first_index = offset + part.first_index
-            total.first_status = part.first_status
-        total.last_index = offset + part.last_index
-        total.events += part.events
-
-
 cdef ac_status _q16_range(const Batch *bt, const Dims *dm, Py_ssize_t start, Py_ssize_t stop,
                           ac_rounding rnd, ac_overflow ovf, ac_tally *total) noexcept nogil:
     """Batch items [start, stop)."""
@@ -94,7 +79,7 @@ cdef ac_status _q16_range(const Batch *bt, const Dims *dm, Py_ssize_t start, Py_
             <ac_q16 *>ptr[0], bt.strides[0][0] // 4, dm.sa_row, dm.sa_col,
             <ac_q16 *>ptr[1], bt.strides[1][0] // 4, dm.sb_row, dm.sb_col,
             <ac_q16 *>ptr[2], bt.strides[2][0] // 4, dm.sc_row, dm.sc_col, rnd, ovf, &t)
-        _add_tally(total, &t, <size_t>start * per_item)
+        ac_tally_add(total, &t, <size_t>start * per_item)
         return st
     for item in range(start, stop):
         t.events = 0
@@ -102,7 +87,7 @@ cdef ac_status _q16_range(const Batch *bt, const Dims *dm, Py_ssize_t start, Py_
                                  <ac_q16 *>ptr[0], 0, dm.sa_row, dm.sa_col,
                                  <ac_q16 *>ptr[1], 0, dm.sb_row, dm.sb_col,
                                  <ac_q16 *>ptr[2], 0, dm.sc_row, dm.sc_col, rnd, ovf, &t)
-        _add_tally(total, &t, <size_t>item * per_item)
+        ac_tally_add(total, &t, <size_t>item * per_item)
         if st != AC_OK:
             return st
         batch_next(bt, idx, ptr)
@@ -118,18 +103,18 @@ cdef ac_status _q16_rows(const Batch *bt, const Dims *dm, Py_ssize_t unit, Py_ss
     cdef Py_ssize_t per = (dm.m + blocks - 1) // blocks
     cdef Py_ssize_t row0 = block * per, row1 = min(dm.m, row0 + per)
     cdef ac_status st
+    cdef ac_tally t
     if row0 >= row1:
         return AC_OK
     batch_seek(bt, item, idx, ptr)
+    t.events = 0
     st = ac_q16_matmul(row1 - row0, dm.n, dm.k,
                        <ac_q16 *>ptr[0] + row0 * dm.sa_row, dm.sa_row, dm.sa_col,
                        <ac_q16 *>ptr[1], dm.sb_row, dm.sb_col,
                        <ac_q16 *>ptr[2] + row0 * dm.sc_row, dm.sc_row, dm.sc_col,
-                       rnd, ovf, total)
+                       rnd, ovf, &t)
     # the kernel counted from this block's first row
-    if total.events:
-        total.first_index += <size_t>(item * dm.m * dm.n + row0 * dm.n)
-        total.last_index += <size_t>(item * dm.m * dm.n + row0 * dm.n)
+    ac_tally_add(total, &t, <size_t>(item * dm.m * dm.n + row0 * dm.n))
     return st
 
 

@@ -24,10 +24,6 @@ cdef enum:
     Q16_CACHED_MAX_ROW = 1 << 16
 
 
-cdef inline ptrdiff_t _last_stride(cnp.ndarray a):
-    return a.strides[a.ndim - 1] // a.itemsize if a.ndim else 0
-
-
 cdef ac_status _rows(int kind, const Batch *bt, Py_ssize_t n, ptrdiff_t sx, ptrdiff_t sm,
                      ptrdiff_t so, bint has_mask, int log_output, ac_rounding rnd,
                      bint packed, uint64_t *work, Py_ssize_t start, Py_ssize_t stop,
@@ -73,10 +69,10 @@ def softmax_rows(cnp.ndarray x, cnp.ndarray out, mask, int log_output, int rnd, 
     cdef int kind = 2 if x.dtype.num == cnp.NPY_INT32 else (0 if x.dtype.num == cnp.NPY_FLOAT else 1)
     cdef bint has_mask = mask is not None
     cdef Py_ssize_t n = x.shape[x.ndim - 1] if x.ndim else 1
-    cdef ptrdiff_t sx = _last_stride(x), so = _last_stride(out), sm = 0
+    cdef ptrdiff_t sx = elem_stride(x, 1), so = elem_stride(out, 1), sm = 0
     cdef Py_ssize_t nranges, per, c
     if has_mask:
-        sm = _last_stride(mask)
+        sm = elem_stride(mask, 1)
         batch_init(&bt, (x, out, mask), 1)
     else:
         batch_init(&bt, (x, out), 1)
