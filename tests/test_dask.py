@@ -25,7 +25,8 @@ import dask  # noqa: E402
 
 import attncore  # noqa: E402
 import attncore.dask as ad  # noqa: E402
-from attncore import cli, fp, q16, report_sweep  # noqa: E402
+from attncore import fp, q16  # noqa: E402
+from attncore.report import cli, sweep as report_sweep  # noqa: E402
 
 
 @pytest.fixture(scope="module")

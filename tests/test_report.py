@@ -9,7 +9,8 @@ import jsonschema
 import numpy as np
 import pytest
 
-from attncore import cli, report_output
+from attncore.report import cli
+from attncore.report import output as report_output
 
 
 @pytest.fixture(scope="module")

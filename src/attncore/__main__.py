@@ -1,4 +1,4 @@
 """``python -m attncore report`` (same as the ``attncore`` command)."""
-from attncore.cli import main
+from attncore.report.cli import main
 
 raise SystemExit(main())

@@ -62,7 +62,44 @@ class NotPositiveDefiniteError(np.linalg.LinAlgError):
 
 
 def located(exc_type, kernel, text, indices, *, where="index", more=0, detail=""):
-    """An ``exc_type`` whose message names ``indices`` and keeps them as data."""
+    """An ``exc_type`` whose message names ``indices`` and keeps them as data.
+
+    Parameters
+    ----------
+    exc_type : type
+        The exception class (Q16OverflowError builds its own message).
+    kernel : str
+        The failing function, e.g. ``"fp.solve"``.
+    text : str
+        What went wrong.
+    indices : sequence of tuple of int
+        Up to five failing indices.
+    where : str
+        ``"index"`` (output element) or ``"batch index"``.
+    more : int
+        Further failing items not listed.
+    detail : str
+        Appended after the indices.
+
+    Returns
+    -------
+    Exception
+        With ``attncore_location`` set; the caller raises it.
+
+    Raises
+    ------
+    TypeError
+        ``exc_type`` does not take a message.
+
+    Examples
+    --------
+    >>> import attncore
+    >>> from attncore.errors import located
+    >>> exc = located(attncore.SingularMatrixError, "fp.solve", "singular matrix", [(3,)],
+    ...               where="batch index")
+    >>> str(exc)
+    'fp.solve: singular matrix at batch index (3,)'
+    """
     loc = Location(kernel, text, where, tuple(tuple(int(i) for i in ix) for ix in indices),
                    more, detail)
     if exc_type is Q16OverflowError:
@@ -75,9 +112,33 @@ def located(exc_type, kernel, text, indices, *, where="index", more=0, detail=""
 def relocated(exc, offsets):
     """The same error with every index shifted by ``offsets``.
 
-    ``offsets[d]`` is where the failing call's dim ``d`` starts in the
-    whole array (batch dims first for ``where="batch index"``); index
-    entries beyond ``len(offsets)`` stay as they are.
+    Parameters
+    ----------
+    exc : Exception
+        An error built by :func:`located` (it has ``attncore_location``).
+    offsets : sequence of int
+        ``offsets[d]`` is where the failing call's dim ``d`` starts in the
+        whole array (batch dims first for ``where="batch index"``); index
+        entries beyond ``len(offsets)`` stay as they are.
+
+    Returns
+    -------
+    Exception
+        A new exception of the same type; the caller raises it.
+
+    Raises
+    ------
+    AttributeError
+        ``exc`` carries no location.
+
+    Examples
+    --------
+    >>> import attncore
+    >>> from attncore.errors import located, relocated
+    >>> exc = located(attncore.SingularMatrixError, "fp.solve", "singular matrix", [(3,)],
+    ...               where="batch index")
+    >>> str(relocated(exc, (1000,)))
+    'fp.solve: singular matrix at batch index (1003,)'
     """
     loc = exc.attncore_location
     shifted = tuple(tuple(i + o for i, o in zip(ix, offsets)) + ix[len(offsets):]

@@ -5,41 +5,15 @@ dtype rules follow NumPy: float32 and float64 are preserved, a float32 /
 float64 mix gives float64, integers and bools compute in float64, float16
 in float32.  Complex and other dtypes are a TypeError.
 """
-import numpy as np
-
-from attncore._kernels import attention as _attention, matmul as _matmul
-from attncore._attention_api import (
-    attention_operands,
-    bool_mask,
-    default_scale,
-    results,
-)
-from attncore import _linalg_api as _la
-from attncore._mha import MhaOps, multi_head
-from attncore._matmul_api import matmul_call
-from attncore._softmax_api import softmax_rows
-from attncore.threads import get_num_threads
+from attncore._api import attention as _attention
+from attncore._api import linalg as _linalg
+from attncore._api import matmul as _matmul
+from attncore._api import mha as _mha
+from attncore._api import softmax as _softmax
 
 __all__ = ["matmul", "softmax", "log_softmax", "scaled_dot_product_attention",
            "multi_head_attention", "lu_factor", "lu_solve", "cho_factor", "cho_solve", "solve",
            "det", "inv", "affine_inverse"]
-
-
-def _float_dtype(kernel, *arrays):
-    for x in arrays:
-        if x.dtype.kind == "c":
-            raise TypeError(f"{kernel}: complex input ({x.dtype}) is not supported")
-        if x.dtype.kind not in "biuf" or x.dtype == np.longdouble:
-            raise TypeError(f"{kernel}: expected real numbers (float32/float64), got {x.dtype}")
-    dtype = np.result_type(*arrays)
-    if dtype.kind in "biu":
-        return np.dtype(np.float64)
-    return np.dtype(np.float32) if dtype.itemsize <= 4 else np.dtype(np.float64)
-
-
-def _as_float(x, dtype):
-    x = np.asarray(x, dtype=dtype)
-    return x if x.flags.aligned else x.copy()
 
 
 def matmul(a, b, /, *, out=None):
@@ -66,7 +40,8 @@ def matmul(a, b, /, *, out=None):
 
     Returns
     -------
-    ndarray (a scalar for 1-D @ 1-D)
+    ndarray
+        A scalar for 1-D @ 1-D.
 
     Raises
     ------
@@ -75,20 +50,17 @@ def matmul(a, b, /, *, out=None):
         broadcast (naming both shapes), or a wrong ``out`` shape.
     TypeError
         Complex input, or ``out`` of another dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import fp
+    >>> fp.matmul([[1.0, 2.0], [3.0, 4.0]], [[1.0], [1.0]]).tolist()
+    [[3.0], [7.0]]
+    >>> fp.matmul(np.ones((5, 2, 3), np.float32), np.ones(3)).shape  # batched, vector
+    (5, 2)
     """
-    kernel = "fp.matmul"
-    a, b = np.asarray(a), np.asarray(b)
-    dtype = _float_dtype(kernel, a, b)
-    a, b = _as_float(a, dtype), _as_float(b, dtype)
-    return matmul_call(kernel, a, b, out, dtype,
-                       lambda a3, b3, work, shape: _matmul.fp(a3, b3, work, get_num_threads()))
-
-
-def _softmax(kernel, x, axis, mask, log_output):
-    x = np.asarray(x)
-    dtype = _float_dtype(kernel, x)
-    out, _ = softmax_rows(kernel, _as_float(x, dtype), axis, mask, dtype, log_output, 0)
-    return out
+    return _matmul.fp_matmul(a, b, out)
 
 
 def softmax(x, /, axis=-1, *, mask=None):
@@ -120,18 +92,50 @@ def softmax(x, /, axis=-1, *, mask=None):
         A mask that does not broadcast to ``x``.
     numpy.exceptions.AxisError
         ``axis`` out of range.
+
+    Examples
+    --------
+    >>> from attncore import fp
+    >>> fp.softmax([1000.0, 1000.0]).tolist()  # no overflow
+    [0.5, 0.5]
+    >>> fp.softmax([1.0, 2.0, 3.0], mask=[True, False, True]).round(4).tolist()
+    [0.1192, 0.0, 0.8808]
     """
-    return _softmax("fp.softmax", x, axis, mask, False)
+    return _softmax.softmax("fp", "fp.softmax", x, axis, mask)
 
 
 def log_softmax(x, /, axis=-1, *, mask=None):
     """Numerically stable log-softmax along ``axis``.
 
     ``out = x - m - log(sum(exp(x - m)))``; masked entries are -inf, and a
-    row with nothing kept is all -inf (the log of the zeros ``softmax``
-    returns).  Parameters and errors as :func:`softmax`.
+    row with nothing kept is all -inf (the log of the zeros :func:`softmax`
+    returns).
+
+    Parameters
+    ----------
+    x : array_like of real numbers
+    axis : int
+    mask : array_like of bool, optional
+        True keeps an entry; broadcast against ``x``.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+
+    Raises
+    ------
+    TypeError, ValueError, numpy.exceptions.AxisError
+        As :func:`softmax`.
+
+    Examples
+    --------
+    >>> from attncore import fp
+    >>> fp.log_softmax([0.0, 0.0]).round(6).tolist()
+    [-0.693147, -0.693147]
+    >>> fp.log_softmax([1.0, 2.0], mask=[False, True]).tolist()
+    [-inf, 0.0]
     """
-    return _softmax("fp.log_softmax", x, axis, mask, True)
+    return _softmax.softmax("fp", "fp.log_softmax", x, axis, mask, log_output=True)
 
 
 def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scale=None,
@@ -155,10 +159,10 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
     v : array_like, (..., S, Ev)
         Leading batch dims broadcast against each other (and the mask's).
     mask : array_like, optional
-        Broadcast to (..., L, S).  bool: True keeps an entry (PyTorch's
-        convention); float: added to the scaled scores (``-inf`` masks).
-        A query row with nothing kept gives zeros (not NaN), as PyTorch
-        >= 2.5.
+        Broadcast to (..., L, S); (S,) applies to every query.  bool: True
+        keeps an entry (PyTorch's convention); float: added to the scaled
+        scores (``-inf`` masks).  A query row with nothing kept gives zeros
+        (not NaN), as PyTorch >= 2.5.
     is_causal : bool
         Query i keeps keys j <= i (upper-left aligned when L != S, as
         ``torch.nn.functional.scaled_dot_product_attention``); combines with
@@ -178,37 +182,22 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
     ------
     ValueError
         Inputs below 2-D, mismatched feature or sequence dims, batch dims or
-        a mask that do not broadcast (naming the shapes).
+        a mask that do not broadcast (naming the shapes), or a 0-d mask.
     TypeError
         Complex input, or a mask that is neither bool nor real.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import fp
+    >>> q = k = np.zeros((2, 4))                       # equal scores
+    >>> v = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> fp.scaled_dot_product_attention(q, k, v).tolist()   # the mean of v
+    [[2.0, 3.0], [2.0, 3.0]]
+    >>> fp.scaled_dot_product_attention(q, k, v, is_causal=True).tolist()
+    [[1.0, 2.0], [2.0, 3.0]]
     """
-    kernel = "fp.scaled_dot_product_attention"
-    q, k, v = np.asarray(q), np.asarray(k), np.asarray(v)
-    dtype = _float_dtype(kernel, q, k, v)
-    q, k, v = (_as_float(x, dtype) for x in (q, k, v))
-    mask_kind = 0
-    if mask is not None:
-        mask = np.asarray(mask)
-        if mask.dtype == np.bool_:
-            mask, mask_kind = bool_mask(kernel, mask), 1
-        else:
-            _float_dtype(kernel + " (mask)", mask)
-            mask = _as_float(mask, dtype)
-            mask, mask_kind = (mask if mask.ndim >= 2 else mask[np.newaxis, :]), 2
-    q, k, v, mask, batch = attention_operands(kernel, q, k, v, mask)
-    length, keys, features = q.shape[-2], k.shape[-2], q.shape[-1]
-    # the kernel writes every element; without keys the result is all 0
-    alloc = np.empty if keys else np.zeros
-    out = alloc(batch + (length, v.shape[-1]), dtype=dtype)
-    weights = alloc(batch + (length, keys), dtype=dtype) if return_weights else None
-    if out.size or (weights is not None and weights.size):
-        if keys:
-            if mask_kind == 1:
-                mask = mask.view(np.uint8)
-            _attention.fp(q, k, v, out, mask, mask_kind, bool(is_causal),
-                          default_scale(features) if scale is None else float(scale), weights,
-                          get_num_threads())
-    return results(out, weights, return_weights)
+    return _attention.fp_attention(q, k, v, mask, is_causal, scale, return_weights)
 
 
 def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *, b_q=None,
@@ -247,43 +236,33 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
 
     Returns
     -------
-    out, or a tuple ``(out, weights, head_outputs)`` of what was asked for.
+    out : ndarray, (..., L, D_out)
+        Or a tuple ``(out, weights, head_outputs)`` of what was asked for.
 
     Raises
     ------
     ValueError
         ``num_heads`` not a positive divisor of the projected dims, or
         shapes that do not fit (naming them).
+    TypeError
+        A non-integer ``num_heads``, or complex input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import fp
+    >>> x = np.arange(12.0).reshape(3, 4) / 10
+    >>> w = np.eye(4)
+    >>> out, heads = fp.multi_head_attention(x, x, x, w, w, w, w, 2,
+    ...                                      return_head_outputs=True)
+    >>> out.shape, heads.shape
+    ((3, 4), (3, 2, 4))
+    >>> bool(np.allclose(heads.sum(-2), out))
+    True
     """
-    return multi_head(_MHA_OPS, "fp.multi_head_attention", query, key, value, w_q, w_k, w_v,
-                      w_o, num_heads, (b_q, b_k, b_v, b_o), mask, is_causal, return_weights,
-                      return_head_outputs)
-
-
-def _convert_all(kernel, arrays):
-    arrays = [np.asarray(x) for x in arrays]
-    dtype = _float_dtype(kernel, *arrays)
-    return [_as_float(x, dtype) for x in arrays]
-
-
-_MHA_OPS = MhaOps(
-    convert=_convert_all,
-    matmul=matmul,
-    add=np.add,
-    attention=lambda q, k, v, mask, is_causal, return_weights: scaled_dot_product_attention(
-        q, k, v, mask=mask, is_causal=is_causal, return_weights=return_weights),
-)
-
-
-# ---- linear algebra ----------------------------------------------------------
-
-def _convert_linalg(kernel, *arrays):
-    arrays = [np.asarray(x) for x in arrays]
-    dtype = _float_dtype(kernel, *arrays)
-    return [_as_float(x, dtype) for x in arrays], dtype, 0 if dtype == np.float32 else 1
-
-
-_ARITH = _la.Arith("fp", _convert_linalg)
+    return _mha.multi_head_attention("fp", query, key, value, w_q, w_k, w_v, w_o, num_heads,
+                                     (b_q, b_k, b_v, b_o), mask, is_causal, return_weights,
+                                     return_head_outputs)
 
 
 def lu_factor(a, /):
@@ -311,17 +290,34 @@ def lu_factor(a, /):
         An exactly zero pivot; the message names the batch indices.
     ValueError
         ``a`` not square in its last two dims.
+
+    Examples
+    --------
+    >>> from attncore import fp
+    >>> lu, piv = fp.lu_factor([[1.0, 2.0], [4.0, 4.0]])
+    >>> lu.tolist(), piv.tolist()
+    ([[4.0, 4.0], [0.25, 1.0]], [1, 1])
     """
-    return _la.lu_factor(_ARITH, a)
+    return _linalg.lu_factor("fp", a)
 
 
 def lu_solve(lu_and_piv, b, /):
     """Solve ``A x = b`` from :func:`lu_factor`'s ``(lu, piv)``.
 
-    ``b`` follows ``numpy.linalg.solve`` (NumPy 2): a vector only when 1-D
-    (n,), else (..., n, k); batch dims broadcast with ``lu``'s.
     Forward substitution with the unit lower factor, back substitution with
     ``U``, in the input precision.
+
+    Parameters
+    ----------
+    lu_and_piv : tuple of ndarray
+        ``(lu (..., n, n), piv (..., n))`` from :func:`lu_factor`.
+    b : array_like, (n,) or (..., n, k)
+        As ``numpy.linalg.solve`` (NumPy 2): a vector only when 1-D; batch
+        dims broadcast with ``lu``'s.
+
+    Returns
+    -------
+    x : ndarray, shaped as ``b`` (with the broadcast batch dims)
 
     Raises
     ------
@@ -329,8 +325,15 @@ def lu_solve(lu_and_piv, b, /):
         A zero on ``U``'s diagonal (naming the batch indices).
     ValueError
         Shapes that do not match (naming them), or pivots out of range.
+
+    Examples
+    --------
+    >>> from attncore import fp
+    >>> factors = fp.lu_factor([[2.0, 1.0], [1.0, 3.0]])
+    >>> fp.lu_solve(factors, [3.0, 5.0]).round(12).tolist()
+    [0.8, 1.4]
     """
-    return _la.lu_solve(_ARITH, lu_and_piv, b)
+    return _linalg.lu_solve("fp", lu_and_piv, b)
 
 
 def cho_factor(a, /, *, lower=True, pivot=False):
@@ -344,37 +347,89 @@ def cho_factor(a, /, *, lower=True, pivot=False):
     ``rank`` when it is <= n * eps * max(diag(A)): the factor of a
     semidefinite or badly scaled matrix.
 
+    Parameters
+    ----------
+    a : array_like, (..., n, n)
+        Symmetric; only its lower triangle is read.
+    lower : bool
+        Return ``L`` (default) or ``U = L^T``.
+    pivot : bool
+        Diagonal pivoting, for semidefinite input.
+
     Returns
     -------
     (c, lower)
         Without pivoting (SciPy's layout).
     (c, lower, perm, rank)
         With pivoting: ``perm[i]`` is the original index of pivot i
-        (int32, (..., n)); ``rank`` (..., ) the number of pivots taken.
+        (int32, (..., n)); ``rank`` (...) the number of pivots taken.
 
     Raises
     ------
     attncore.NotPositiveDefiniteError
         A pivot <= 0 without pivoting (naming the batch indices).
+    ValueError
+        ``a`` not square in its last two dims.
+
+    Examples
+    --------
+    >>> from attncore import fp
+    >>> c, lower = fp.cho_factor([[4.0, 2.0], [2.0, 5.0]])
+    >>> c.tolist(), lower
+    ([[2.0, 0.0], [1.0, 2.0]], True)
     """
-    return _la.cho_factor(_ARITH, a, lower, pivot)
+    return _linalg.cho_factor("fp", a, lower, pivot)
 
 
 def cho_solve(c_and_lower, b, /):
-    """Solve ``A x = b`` from :func:`cho_factor`'s tuple (either form);
-    ``b`` as in :func:`lu_solve`.  A pivoted factor of rank < n raises
-    :class:`attncore.SingularMatrixError`."""
-    return _la.cho_solve(_ARITH, c_and_lower, b)
+    """Solve ``A x = b`` from :func:`cho_factor`'s tuple (either form).
+
+    Parameters
+    ----------
+    c_and_lower : tuple
+        ``(c, lower)`` or ``(c, lower, perm, rank)`` from :func:`cho_factor`.
+    b : array_like, (n,) or (..., n, k)
+        As in :func:`lu_solve`.
+
+    Returns
+    -------
+    x : ndarray, shaped as ``b`` (with the broadcast batch dims)
+
+    Raises
+    ------
+    attncore.SingularMatrixError
+        A pivoted factor of rank < n, or a zero on the factor's diagonal.
+    ValueError
+        Shapes that do not match, or ``perm`` not a permutation.
+
+    Examples
+    --------
+    >>> from attncore import fp
+    >>> factor = fp.cho_factor([[4.0, 2.0], [2.0, 5.0]])
+    >>> fp.cho_solve(factor, [6.0, 7.0]).tolist()
+    [1.0, 1.0]
+    """
+    return _linalg.cho_solve("fp", c_and_lower, b)
 
 
 def solve(a, b, /, *, assume_a="gen"):
     """Solve ``A x = b`` for a batch of small matrices.
 
-    ``assume_a="gen"``: LU with partial pivoting; ``"pos"``: Cholesky (A
-    symmetric positive definite, lower triangle read).  ``b`` follows
-    ``numpy.linalg.solve`` in NumPy 2: a vector only when 1-D.  One fused C
-    call per matrix (factor and substitute without leaving the registers
-    for n <= 4).
+    One fused C call per matrix (factor and substitute without leaving the
+    registers for n <= 4).
+
+    Parameters
+    ----------
+    a : array_like, (..., n, n)
+    b : array_like, (n,) or (..., n, k)
+        As ``numpy.linalg.solve`` in NumPy 2: a vector only when 1-D.
+    assume_a : {"gen", "pos"}
+        LU with partial pivoting, or Cholesky (A symmetric positive
+        definite, lower triangle read).
+
+    Returns
+    -------
+    x : ndarray, shaped as ``b`` (with the broadcast batch dims)
 
     Raises
     ------
@@ -383,14 +438,44 @@ def solve(a, b, /, *, assume_a="gen"):
     ValueError
         Non-square ``a``, mismatched ``b`` or batch dims (naming shapes), or
         an unknown ``assume_a``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import fp
+    >>> fp.solve([[2.0, 1.0], [1.0, 3.0]], [3.0, 5.0]).round(12).tolist()
+    [0.8, 1.4]
+    >>> a = np.tile(np.eye(3) * 4, (1000, 1, 1))               # a batch
+    >>> fp.solve(a, np.ones((1000, 3, 1)), assume_a="pos")[0, :, 0].tolist()
+    [0.25, 0.25, 0.25]
     """
-    return _la.solve(_ARITH, a, b, assume_a)
+    return _linalg.solve("fp", a, b, assume_a)
 
 
 def det(a, /):
-    """Determinant from the LU diagonal with the pivot sign, batched (0 for
-    an exactly singular matrix, no error)."""
-    return _la.det(_ARITH, a)
+    """Determinant from the LU diagonal with the pivot sign, batched.
+
+    Parameters
+    ----------
+    a : array_like, (..., n, n)
+
+    Returns
+    -------
+    ndarray, (...)
+        A scalar for one matrix; 0 for an exactly singular matrix (no error).
+
+    Raises
+    ------
+    ValueError
+        ``a`` not square in its last two dims.
+
+    Examples
+    --------
+    >>> from attncore import fp
+    >>> float(fp.det([[1.0, 2.0], [3.0, 4.0]]))
+    -2.0
+    """
+    return _linalg.det("fp", a)
 
 
 def inv(a, /):
@@ -400,21 +485,46 @@ def inv(a, /):
     the inverse costs more and ``inv(a) @ b`` is less accurate than solving.
     For rigid or affine transforms see :func:`affine_inverse`.
 
+    Parameters
+    ----------
+    a : array_like, (..., n, n)
+
+    Returns
+    -------
+    ndarray, (..., n, n)
+
     Raises
     ------
     attncore.SingularMatrixError
         Naming the batch indices.
+    ValueError
+        ``a`` not square in its last two dims.
+
+    Examples
+    --------
+    >>> from attncore import fp
+    >>> fp.inv([[2.0, 0.0], [0.0, 4.0]]).tolist()
+    [[0.5, 0.0], [0.0, 0.25]]
     """
-    return _la.inv(_ARITH, a)
+    return _linalg.inv("fp", a)
 
 
 def affine_inverse(m, /, *, kind="affine"):
     """Inverse of homogeneous transforms ``[[A, t], [0, 1]]``, batched.
 
-    ``m`` is (..., 4, 4) or (..., 3, 3).  ``kind="rigid"`` assumes A is a
-    rotation and returns ``[[A^T, -A^T t], [0, 1]]`` (no division at all);
-    ``kind="affine"`` inverts A by LU and returns ``[[A^-1, -A^-1 t], [0,
-    1]]``.  The bottom row of the result is exactly ``[0 ... 0 1]``.
+    ``kind="rigid"`` assumes A is a rotation and returns ``[[A^T, -A^T t],
+    [0, 1]]`` (no division at all); ``kind="affine"`` inverts A by LU and
+    returns ``[[A^-1, -A^-1 t], [0, 1]]``.  The bottom row of the result is
+    exactly ``[0 ... 0 1]``.
+
+    Parameters
+    ----------
+    m : array_like, (..., 4, 4) or (..., 3, 3)
+    kind : {"affine", "rigid"}
+
+    Returns
+    -------
+    ndarray, shaped as ``m``
 
     Raises
     ------
@@ -423,5 +533,12 @@ def affine_inverse(m, /, *, kind="affine"):
         than (..., 3, 3) / (..., 4, 4).
     attncore.SingularMatrixError
         ``kind="affine"`` with a singular A (naming the batch indices).
+
+    Examples
+    --------
+    >>> from attncore import fp
+    >>> m = [[0.0, -1.0, 5.0], [1.0, 0.0, -3.0], [0.0, 0.0, 1.0]]  # turn, then move
+    >>> fp.affine_inverse(m, kind="rigid").tolist()
+    [[0.0, 1.0, 3.0], [-1.0, 0.0, 5.0], [0.0, 0.0, 1.0]]
     """
-    return _la.affine_inverse(_ARITH, m, kind)
+    return _linalg.affine_inverse("fp", m, kind)

@@ -18,28 +18,14 @@ Overflow (``overflow=``)
 
 Results are bit-identical to the C core built for any other platform.
 """
-import math
-
-import numpy as np
-
-from attncore._kernels import attention as _attention, core, matmul as _matmul
-from attncore._kernels import elementwise as _ew
-from attncore._attention_api import attention_operands, bool_mask, results
-from attncore._matmul_api import matmul_call
-from attncore import _linalg_api as _la
-from attncore._mha import MhaOps, multi_head
-from attncore._softmax_api import softmax_rows
-from attncore._validate import (
-    as_q16,
-    broadcast,
-    flat_to_index,
-    overflow_code,
-    rounding_code,
-    scalar_or_array,
-)
-from attncore.errors import Q16OverflowError, located
-from attncore.saturation import SaturationCounts, count_saturations, record
-from attncore.threads import get_num_threads
+from attncore._api import arrays as _arrays
+from attncore._api import attention as _attention
+from attncore._api import elementwise as _elementwise
+from attncore._api import linalg as _linalg
+from attncore._api import matmul as _matmul
+from attncore._api import mha as _mha
+from attncore._api import softmax as _softmax
+from attncore.saturation import SaturationCounts, count_saturations
 
 __all__ = [
     "FRAC_BITS", "ONE", "EPS", "MIN", "MAX",
@@ -50,46 +36,16 @@ __all__ = [
     "count_saturations", "SaturationCounts",
 ]
 
-FRAC_BITS = core.FRAC_BITS
+FRAC_BITS = _arrays.FRAC_BITS
 """Fractional bits of Q16.16 (16)."""
-ONE = core.ONE
+ONE = _arrays.ONE
 """Raw value of 1.0 (65536)."""
 EPS = 2.0 ** -FRAC_BITS
 """Real value of one LSB, 2**-16."""
-MIN = core.MIN
+MIN = _arrays.MIN
 """Smallest raw value, -2**31 (real -32768.0)."""
-MAX = core.MAX
+MAX = _arrays.MAX
 """Largest raw value, 2**31 - 1 (real 32767.99998...)."""
-
-
-def _finish(kernel, report, shape, overflow, operands=(), domain_message=None):
-    """Turn the core's report into an exception or a saturation count."""
-    status, events, first, first_status, stop = report
-    if status == core.ac_status.AC_OK:
-        record(kernel, events, wrapped=overflow == "wrap")
-        return
-    index = flat_to_index(stop, shape)
-    values = ", ".join(f"{name}={int(arr[index])}" for name, arr in operands)
-    detail = f" (raw {values})" if values else ""
-    if status == core.ac_status.AC_STATUS_DIV_BY_ZERO:
-        raise located(ZeroDivisionError, kernel, "division by zero", [index], detail=detail)
-    if status == core.ac_status.AC_STATUS_DOMAIN:
-        reason = domain_message(index) if callable(domain_message) else domain_message
-        raise located(ValueError, kernel, reason, [index], detail=detail)
-    raise Q16OverflowError(kernel, index, detail)
-
-
-def _binary(name, a, b, rounding, overflow):
-    kernel = f"q16.{name}"
-    a = as_q16(a, kernel, "a")
-    b = as_q16(b, kernel, "b")
-    rnd = rounding_code(kernel, rounding)
-    ovf = overflow_code(kernel, overflow)
-    a_b, b_b = broadcast(kernel, a, b)
-    out = np.empty(a_b.shape, dtype=np.int32)
-    report = _ew.binary(name, a_b, b_b, out, rnd, ovf, get_num_threads())
-    _finish(kernel, report, out.shape, overflow, (("a", a_b), ("b", b_b)))
-    return scalar_or_array(out)
 
 
 def add(a, b, /, *, overflow="saturate"):
@@ -104,16 +60,54 @@ def add(a, b, /, *, overflow="saturate"):
     Returns
     -------
     ndarray of int32
+        Scalar ``np.int32`` when both inputs are 0-d.
+
+    Raises
+    ------
+    TypeError
+        A non-int32 input.
+    ValueError
+        Shapes that do not broadcast, or an unknown policy.
+    attncore.Q16OverflowError
+        With ``overflow="raise"``, a sum outside [MIN, MAX].
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> int(q16.add(q16.from_float(1.5), q16.from_float(2.25))) / q16.ONE
+    3.75
+    >>> int(q16.add(q16.from_float(32767.0), q16.from_float(1.0))) == q16.MAX  # saturated
+    True
     """
-    return _binary("add", a, b, "nearest", overflow)
+    return _elementwise.binary("add", a, b, "nearest", overflow)
 
 
 def sub(a, b, /, *, overflow="saturate"):
     """Elementwise ``a - b`` in Q16.16 (exact; only overflow can happen).
 
-    Parameters and returns as :func:`add`.
+    Parameters
+    ----------
+    a, b : array_like of int32
+        Raw Q16.16 values; broadcast together as NumPy does.
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    ndarray of int32
+        Scalar ``np.int32`` when both inputs are 0-d.
+
+    Raises
+    ------
+    TypeError, ValueError, attncore.Q16OverflowError
+        As :func:`add`.
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> int(q16.sub(q16.from_float(1.0), q16.from_float(3.5))) / q16.ONE
+    -2.5
     """
-    return _binary("sub", a, b, "nearest", overflow)
+    return _elementwise.binary("sub", a, b, "nearest", overflow)
 
 
 def mul(a, b, /, *, rounding="nearest", overflow="saturate"):
@@ -143,34 +137,58 @@ def mul(a, b, /, *, rounding="nearest", overflow="saturate"):
         Shapes that do not broadcast.
     attncore.Q16OverflowError
         With ``overflow="raise"``, a product outside [MIN, MAX].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import q16
+    >>> x = q16.from_float(np.array([1.5, -2.25]))
+    >>> q16.to_float(q16.mul(x, x)).tolist()
+    [2.25, 5.0625]
+    >>> int(q16.mul(np.int32(3), np.int32(q16.ONE // 2)))   # 1.5 LSB: a tie, to even
+    2
     """
-    return _binary("mul", a, b, rounding, overflow)
+    return _elementwise.binary("mul", a, b, rounding, overflow)
 
 
 def div(a, b, /, *, rounding="nearest", overflow="saturate"):
     """Elementwise quotient in Q16.16, correctly rounded.
 
     ``raw = round(a * 2**16 / b)``, rounded once from the exact integer
-    quotient and remainder.
+    quotient and remainder.  Division by zero: with ``overflow="raise"`` a
+    ZeroDivisionError; otherwise the result is MAX for a positive dividend,
+    MIN for a negative one and 0 for 0/0 (the clamp of +-inf; counted as a
+    saturation).
 
-    Division by zero: with ``overflow="raise"`` a ZeroDivisionError;
-    otherwise the result is MAX for a positive dividend, MIN for a negative
-    one and 0 for 0/0 (the clamp of +-inf; counted as a saturation).
+    Parameters
+    ----------
+    a, b : array_like of int32
+        Raw Q16.16 dividends and divisors; broadcast together.
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
 
-    Parameters and exceptions as :func:`mul`, plus ZeroDivisionError.
+    Returns
+    -------
+    ndarray of int32
+        Scalar ``np.int32`` when both inputs are 0-d.
+
+    Raises
+    ------
+    TypeError, ValueError, attncore.Q16OverflowError
+        As :func:`mul`.
+    ZeroDivisionError
+        A zero divisor with ``overflow="raise"``.
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> one = q16.from_float(1.0)
+    >>> int(q16.div(one, q16.from_float(3.0)))          # 1/3, nearest
+    21845
+    >>> int(q16.div(one, q16.from_float(0.0))) == q16.MAX
+    True
     """
-    return _binary("div", a, b, rounding, overflow)
-
-
-def _unary(name, a, rounding, overflow, domain_message=None):
-    kernel = f"q16.{name}"
-    a = as_q16(a, kernel, "a")
-    rnd = rounding_code(kernel, rounding)
-    ovf = overflow_code(kernel, overflow, ("saturate", "raise"))
-    out = np.empty(a.shape, dtype=np.int32)
-    report = _ew.unary(name, a, out, rnd, ovf, get_num_threads())
-    _finish(kernel, report, out.shape, overflow, (("a", a),), domain_message)
-    return scalar_or_array(out)
+    return _elementwise.binary("div", a, b, rounding, overflow)
 
 
 def sqrt(a, /, *, rounding="nearest"):
@@ -179,16 +197,35 @@ def sqrt(a, /, *, rounding="nearest"):
     ``raw = round(sqrt(a * 2**16))`` from the exact integer square root and
     its remainder (ties cannot occur).  Never overflows.
 
+    Parameters
+    ----------
+    a : array_like of int32
+        Raw Q16.16 values, >= 0.
+    rounding : {"nearest", "floor"}
+
+    Returns
+    -------
+    ndarray of int32
+        Scalar ``np.int32`` for a 0-d input.
+
     Raises
     ------
+    TypeError
+        A non-int32 input.
     ValueError
         A negative input (naming its index).
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> int(q16.sqrt(q16.from_float(2.0)))      # round(sqrt(2) * 2**16)
+    92682
     """
-    return _unary("sqrt", a, rounding, "saturate", "sqrt of a negative number")
+    return _elementwise.unary("sqrt", a, rounding, "saturate")
 
 
 def exp(a, /, *, rounding="nearest", overflow="saturate"):
-    """Elementwise ``exp`` in Q16.16.
+    """Elementwise ``exp`` in Q16.16, correctly rounded.
 
     Evaluated with 62 fractional bits (range reduction by ln 2, a degree-20
     polynomial in integer arithmetic) and rounded once; within 1/2 LSB plus
@@ -196,9 +233,33 @@ def exp(a, /, *, rounding="nearest", overflow="saturate"):
     inputs whose exact result lies within 2**-25 LSB of a rounding boundary
     (none exist in the int32 domain: checked exhaustively by the tests).
     Inputs below about -11.78 give 0; above about 10.397 (real) the result
-    exceeds MAX: saturated, or Q16OverflowError with ``overflow="raise"``.
+    exceeds MAX.
+
+    Parameters
+    ----------
+    a : array_like of int32
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise"}
+
+    Returns
+    -------
+    ndarray of int32
+        Scalar ``np.int32`` for a 0-d input.
+
+    Raises
+    ------
+    TypeError
+        A non-int32 input.
+    attncore.Q16OverflowError
+        With ``overflow="raise"``, a result above MAX.
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> int(q16.exp(q16.from_float(1.0))) / q16.ONE        # e, to the nearest LSB
+    2.7182769775390625
     """
-    return _unary("exp", a, rounding, overflow)
+    return _elementwise.unary("exp", a, rounding, overflow)
 
 
 def from_float(x, /, *, rounding="nearest", overflow="saturate"):
@@ -217,6 +278,7 @@ def from_float(x, /, *, rounding="nearest", overflow="saturate"):
     Returns
     -------
     ndarray of int32
+        Scalar ``np.int32`` for a 0-d input.
 
     Raises
     ------
@@ -226,41 +288,43 @@ def from_float(x, /, *, rounding="nearest", overflow="saturate"):
         Complex, object or long-double input.
     attncore.Q16OverflowError
         With ``overflow="raise"``, a value outside [MIN, MAX] after rounding.
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> q16.from_float([1.5, -2.25, 100.0]).tolist()
+    [98304, -147456, 6553600]
+    >>> int(q16.from_float(1 / 3, rounding="floor"))
+    21845
     """
-    kernel = "q16.from_float"
-    arr = np.asarray(x)
-    rnd = rounding_code(kernel, rounding)
-    ovf = overflow_code(kernel, overflow)
-    kind = arr.dtype.kind
-    if kind == "f" and arr.dtype.itemsize <= 8:
-        if arr.dtype == np.float16:
-            arr = arr.astype(np.float32)  # exact
-    elif kind in "iub":
-        if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
-            # Only the low 16 bits matter modulo 2**32; otherwise any value
-            # this large is out of range and 2**62 clamps the same way.
-            arr = arr & 0xFFFF if overflow == "wrap" else np.minimum(arr, 2**62)
-        arr = arr.astype(np.int64)
-    else:
-        raise TypeError(
-            f"{kernel} converts real numbers (float16/32/64, integers), got {arr.dtype}"
-        )
-    if not arr.flags.aligned:
-        arr = arr.copy()
-    out = np.empty(arr.shape, dtype=np.int32)
-    report = _ew.from_real(arr, out, rnd, ovf, get_num_threads())
-    _finish(kernel, report, out.shape, overflow, domain_message=lambda index: (
-        "NaN has no Q16.16 value" if np.isnan(arr[index])
-        else "an infinity has no residue modulo 2**32 (overflow='wrap')"))
-    return scalar_or_array(out)
+    return _elementwise.from_float(x, rounding, overflow)
 
 
 def to_float(q, /):
-    """Raw Q16.16 to float64, exactly (``q / 2**16``)."""
-    q = as_q16(q, "q16.to_float", "q")
-    out = np.empty(q.shape, dtype=np.float64)
-    _ew.to_double(q, out, get_num_threads())
-    return scalar_or_array(out)
+    """Raw Q16.16 to float64, exactly (``q / 2**16``).
+
+    Parameters
+    ----------
+    q : array_like of int32
+
+    Returns
+    -------
+    ndarray of float64
+        Scalar ``np.float64`` for a 0-d input.
+
+    Raises
+    ------
+    TypeError
+        A non-int32 input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import q16
+    >>> q16.to_float(np.array([65536, -32768, 1], np.int32)).tolist()
+    [1.0, -0.5, 1.52587890625e-05]
+    """
+    return _elementwise.to_float(q)
 
 
 def matmul(a, b, /, *, rounding="nearest", overflow="saturate", out=None):
@@ -272,11 +336,9 @@ def matmul(a, b, /, *, rounding="nearest", overflow="saturate", out=None):
     accumulator takes over then); the sum is rounded once -- the only
     rounding point -- and fitted to int32 under ``overflow``.  Every output
     is therefore correctly rounded (error <= 0.5 LSB against the exact
-    product of the inputs).
-
-    Count saturated outputs with :func:`count_saturations` (kernel name
-    ``"q16.matmul"``).  Results are bit-identical for any thread count and
-    to the C core on other platforms.
+    product of the inputs).  Saturated outputs are counted by
+    :func:`count_saturations` (kernel name ``"q16.matmul"``).  Results are
+    bit-identical for any thread count and to the C core on other platforms.
 
     Parameters
     ----------
@@ -289,7 +351,8 @@ def matmul(a, b, /, *, rounding="nearest", overflow="saturate", out=None):
 
     Returns
     -------
-    ndarray of int32 (a scalar for 1-D @ 1-D)
+    ndarray of int32
+        A scalar for 1-D @ 1-D.
 
     Raises
     ------
@@ -299,18 +362,15 @@ def matmul(a, b, /, *, rounding="nearest", overflow="saturate", out=None):
         Shapes as for np.matmul (naming both), or a wrong ``out`` shape.
     attncore.Q16OverflowError
         With ``overflow="raise"``: the first out-of-range output's index.
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> a = q16.from_float([[1.0, 2.0], [3.0, 4.0]])
+    >>> q16.to_float(q16.matmul(a, q16.from_float([0.5, 0.25]))).tolist()
+    [1.0, 2.5]
     """
-    kernel = "q16.matmul"
-    a = as_q16(a, kernel, "a")
-    b = as_q16(b, kernel, "b")
-    rnd = rounding_code(kernel, rounding)
-    ovf = overflow_code(kernel, overflow)
-
-    def run(a3, b3, work, out_shape):
-        report = _matmul.q16(a3, b3, work, rnd, ovf, get_num_threads())
-        _finish(kernel, report, out_shape, overflow)
-
-    return matmul_call(kernel, a, b, out, np.int32, run, direct_ok=overflow != "raise")
+    return _matmul.q16_matmul(a, b, out, rounding, overflow)
 
 
 def softmax(x, /, axis=-1, *, mask=None, rounding="nearest"):
@@ -333,41 +393,56 @@ def softmax(x, /, axis=-1, *, mask=None, rounding="nearest"):
         True keeps; masked entries are 0, a fully masked row is all 0.
     rounding : {"nearest", "floor"}
 
+    Returns
+    -------
+    ndarray of int32, same shape as ``x``
+
     Raises
     ------
     TypeError
         Non-int32 ``x`` or a non-bool mask.
     ValueError
-        A mask that does not broadcast, or a row longer than 2**23.
+        A mask that does not broadcast, or a row keeping more than 2**23
+        entries.
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> q16.softmax(q16.from_float([0.0, 0.0, 1.0])).tolist()
+    [13890, 13890, 37756]
+    >>> q16.softmax(q16.from_float([5.0, 1.0]), mask=[False, True]).tolist()
+    [0, 65536]
     """
-    kernel = "q16.softmax"
-    x = as_q16(x, kernel, "x")
-    rnd = rounding_code(kernel, rounding)
-    out, report = softmax_rows(kernel, x, axis, mask, np.int32, False, rnd)
-    if report[0] != core.ac_status.AC_OK:
-        raise ValueError(f"{kernel}: a row longer than 2**23 entries is not supported")
-    return out
+    return _softmax.softmax("q16", "q16.softmax", x, axis, mask, rounding=rounding)
 
 
 def default_scale(features):
-    """``1 / sqrt(features)`` as the nearest Q16.16 raw value (exact integer
-    arithmetic: ``round(sqrt(2**32 / features))``)."""
-    if features <= 0:
-        return ONE
-    floor = math.isqrt((1 << 32) // features)
-    # round up when (floor + 1/2)^2 < 2^32 / features; never a tie
-    return floor + 1 if (2 * floor + 1) ** 2 * features < (1 << 34) else floor
+    """The default attention scale ``1 / sqrt(features)`` as the nearest
+    Q16.16 raw value, from exact integer arithmetic
+    (``round(sqrt(2**32 / features))``; never a tie).
 
+    Parameters
+    ----------
+    features : int
+        The query/key feature dim E; ONE for E <= 0.
 
-def _scale_raw(kernel, scale, features):
-    if scale is None:
-        return default_scale(features)
-    if isinstance(scale, (np.ndarray, np.generic)) and np.asarray(scale).dtype.kind not in "fiu":
-        raise TypeError(f"{kernel}: scale must be a real number, got {np.asarray(scale).dtype}")
-    value = float(scale)
-    if not math.isfinite(value) or not MIN <= round(value * ONE) <= MAX:
-        raise ValueError(f"{kernel}: scale={scale!r} is not representable in Q16.16")
-    return round(value * ONE)  # Python's round: nearest, ties to even
+    Returns
+    -------
+    int
+        A raw Q16.16 value.
+
+    Raises
+    ------
+    TypeError
+        A non-integer ``features``.
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> q16.default_scale(64), q16.default_scale(3)
+    (8192, 37837)
+    """
+    return _attention.q16_default_scale(features)
 
 
 def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scale=None,
@@ -397,8 +472,8 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
     q, k, v : array_like of int32, (..., L, E), (..., S, E), (..., S, Ev)
         Raw Q16.16; batch dims broadcast.
     mask : array_like of bool, optional
-        Broadcast to (..., L, S); True keeps.  Q16.16 masks are bool only.
-        A row with nothing kept gives zeros.
+        Broadcast to (..., L, S), or (S,) for every query; True keeps.
+        Q16.16 masks are bool only.  A row with nothing kept gives zeros.
     is_causal : bool
         Query i keeps keys j <= i (upper-left aligned, as PyTorch).
     scale : float, optional
@@ -409,46 +484,30 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
 
     Returns
     -------
-    out : ndarray of int32, (..., L, Ev); ``(out, weights)`` with
-    ``return_weights``.
+    out : ndarray of int32, (..., L, Ev)
+    weights : ndarray of int32, (..., L, S)
+        Only with ``return_weights=True``, as ``(out, weights)``.
 
     Raises
     ------
     TypeError
         Non-int32 q/k/v, or a mask that is not bool.
     ValueError
-        Shapes (as the float backend), a scale outside Q16.16, or a row
-        keeping more than 2**23 keys.
+        Shapes (as the float backend), a 0-d mask, a scale outside Q16.16,
+        or a row keeping more than 2**23 keys.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import q16
+    >>> q = k = np.zeros((2, 4), np.int32)                  # equal scores
+    >>> v = q16.from_float([[1.0, 2.0], [3.0, 4.0]])
+    >>> q16.to_float(q16.scaled_dot_product_attention(q, k, v)).tolist()
+    [[2.0, 3.0], [2.0, 3.0]]
+    >>> q16.to_float(q16.scaled_dot_product_attention(q, k, v, mask=[True, False])).tolist()
+    [[1.0, 2.0], [1.0, 2.0]]
     """
-    kernel = "q16.scaled_dot_product_attention"
-    q, k, v = as_q16(q, kernel, "q"), as_q16(k, kernel, "k"), as_q16(v, kernel, "v")
-    rnd = rounding_code(kernel, rounding)
-    if mask is not None:
-        mask = np.asarray(mask)
-        if mask.dtype != np.bool_:
-            raise TypeError(f"{kernel}: Q16.16 masks are bool only (True keeps an entry), got "
-                            f"{mask.dtype}; express an additive mask as a bool one")
-        mask = bool_mask(kernel, mask)
-    q, k, v, mask, batch = attention_operands(kernel, q, k, v, mask)
-    length, keys, features = q.shape[-2], k.shape[-2], q.shape[-1]
-    raw_scale = _scale_raw(kernel, scale, features)
-    out = np.zeros(batch + (length, v.shape[-1]), dtype=np.int32)
-    weights = np.zeros(batch + (length, keys), dtype=np.int32) if return_weights else None
-    if keys and (out.size or (weights is not None and weights.size)):
-        status, item = _attention.q16(q, k, v, out, None if mask is None else mask.view(np.uint8),
-                                      bool(is_causal), raw_scale, weights, rnd,
-                                      get_num_threads())
-        if status != core.ac_status.AC_OK:
-            raise located(ValueError, kernel,
-                          "more than 2**23 keys kept in a row, which is not supported",
-                          [flat_to_index(item, batch)], where="batch index")
-    return results(out, weights, return_weights)
-
-
-def _convert_all(kernel, arrays):
-    names = ("query", "key", "value", "w_q", "w_k", "w_v", "w_o")
-    return [as_q16(x, kernel, names[i] if i < len(names) else "bias")
-            for i, x in enumerate(arrays)]
+    return _attention.q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding)
 
 
 def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *, b_q=None,
@@ -468,63 +527,91 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     Saturations of projections and biases are counted (kernel names
     ``"q16.matmul"`` and ``"q16.add"``), or raise with ``overflow="raise"``.
 
-    Parameters and errors as the float backend, plus ``rounding`` and
-    ``overflow``; every array is raw int32 and masks are bool only.
+    Parameters
+    ----------
+    query, key, value, w_q, w_k, w_v, w_o : array_like of int32
+        Raw Q16.16, shaped as in :func:`attncore.fp.multi_head_attention`.
+    num_heads : int
+    b_q, b_k, b_v, b_o : array_like of int32, optional
+    mask : array_like of bool, optional
+    is_causal, return_weights, return_head_outputs : bool
+        As in :func:`attncore.fp.multi_head_attention`.
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
+        For the projections and bias additions.
+
+    Returns
+    -------
+    out : ndarray of int32, (..., L, D_out)
+        Or a tuple ``(out, weights, head_outputs)`` of what was asked for.
+
+    Raises
+    ------
+    TypeError
+        Non-int32 input, a non-bool mask or a non-integer ``num_heads``.
+    ValueError
+        Shapes or ``num_heads`` as in the float backend.
+    attncore.Q16OverflowError
+        ``overflow="raise"`` and a projection or bias out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import q16
+    >>> x = q16.from_float(np.arange(12.0).reshape(3, 4) / 10)
+    >>> w = q16.from_float(np.eye(4))
+    >>> out = q16.multi_head_attention(x, x, x, w, w, w, w, 2)
+    >>> out.shape, out.dtype.name
+    ((3, 4), 'int32')
     """
-    kernel = "q16.multi_head_attention"
-    ops = MhaOps(
-        convert=_convert_all,
-        matmul=lambda a, b: matmul(a, b, rounding=rounding, overflow=overflow),
-        add=lambda a, b: add(a, b, overflow=overflow),
-        attention=lambda q, k, v, mask, is_causal, return_weights: scaled_dot_product_attention(
-            q, k, v, mask=mask, is_causal=is_causal, return_weights=return_weights,
-            rounding=rounding),
-    )
-    return multi_head(ops, kernel, query, key, value, w_q, w_k, w_v, w_o, num_heads,
-                      (b_q, b_k, b_v, b_o), mask, is_causal, return_weights,
-                      return_head_outputs)
+    return _mha.multi_head_attention("q16", query, key, value, w_q, w_k, w_v, w_o, num_heads,
+                                     (b_q, b_k, b_v, b_o), mask, is_causal, return_weights,
+                                     return_head_outputs, rounding, overflow)
 
 
 # ---- linear algebra ----------------------------------------------------------
 
-def _arith(kernel, rounding, overflow):
-    def convert(name, *arrays):
-        return [as_q16(x, name, "a" if i == 0 else "b") for i, x in enumerate(arrays)], \
-            np.dtype(np.int32), 2
-    return _la.Arith("q16", convert, rounding_code(kernel, rounding),
-                     overflow_code(kernel, overflow), overflow)
+# Shared by the Notes of every factorization and solve below.
+_WORKING_PRECISION = """\
+    The raw inputs are converted exactly into an integer floating format
+    with 62-bit significands (``m * 2**e``); elimination, substitution and
+    square roots run there (each operation within 2**-61 relative) and every
+    output is rounded **once** to Q16.16 (``rounding``) and fitted under
+    ``overflow`` (saturations counted by :func:`count_saturations`).  No
+    float is used; results are bit-identical on every platform."""
 
 
-_LINALG_DESIGN = """
-    Working precision: the raw inputs are converted exactly into an integer
-    floating format with 62-bit significands (``m * 2**e``); elimination,
-    substitution and square roots run there (each operation within 2**-61
-    relative) and every output is rounded **once** to Q16.16 (``rounding``)
-    and fitted under ``overflow`` (saturations counted by
-    :func:`count_saturations`).  No float is used; results are
-    bit-identical on every platform."""
+def _working_precision(function):
+    """Put the shared paragraph where a docstring says ``{working_precision}``."""
+    function.__doc__ = function.__doc__.replace("    {working_precision}", _WORKING_PRECISION)
+    return function
 
 
+@_working_precision
 def solve(a, b, /, *, assume_a="gen", rounding="nearest", overflow="saturate"):
     """Q16.16 ``A x = b`` solved at high internal precision, batched.
-    """ + _LINALG_DESIGN + """
 
     Error bound against the exact rational solution of the raw inputs:
     ``0.5 LSB + |x| * c(n) * cond(A) * 2**-45`` LSB (c(n) about 3 n**2 for
     partial pivoting without growth): within 1 LSB for cond(A) * |x| up to
     about 2**38 / c(n), e.g. cond 100 with any representable x at n = 4.
-    The adjugate inverse (``reference.q16_adjugate_inverse``) rounds after
-    every product and loses most of the 16 fractional bits instead.
+    The adjugate inverse (``attncore.report.baselines``) rounds after every
+    product and loses most of the 16 fractional bits instead.
 
     Parameters
     ----------
     a : array_like of int32, (..., n, n)
-    b : array_like of int32, (n,) or (..., n, k)  (NumPy 2 rules)
+    b : array_like of int32, (n,) or (..., n, k)
+        NumPy 2 rules: a vector only when 1-D.
     assume_a : {"gen", "pos"}
         LU with partial pivoting, or Cholesky for symmetric positive
         definite ``a`` (lower triangle read).
     rounding : {"nearest", "floor"}
     overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    x : ndarray of int32, shaped as ``b`` (with the broadcast batch dims)
 
     Raises
     ------
@@ -537,53 +624,254 @@ def solve(a, b, /, *, assume_a="gen", rounding="nearest", overflow="saturate"):
         Non-int32 input.
     ValueError
         Shapes (as :func:`attncore.fp.solve`).
+
+    Notes
+    -----
+    {working_precision}
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> a = q16.from_float([[2.0, 1.0], [1.0, 3.0]])
+    >>> q16.solve(a, q16.from_float([3.0, 5.0])).tolist()   # [0.8, 1.4], rounded once
+    [52429, 91750]
     """
-    return _la.solve(_arith("q16.solve", rounding, overflow), a, b, assume_a)
+    return _linalg.solve("q16", a, b, assume_a, rounding, overflow)
 
 
+@_working_precision
 def lu_factor(a, /, *, rounding="nearest", overflow="saturate"):
-    """Q16.16 LU with partial pivoting: ``lu`` and ``piv`` as
+    """Q16.16 LU with partial pivoting, batched: ``lu`` and ``piv`` as
     :func:`attncore.fp.lu_factor` (SciPy's layout), each entry of ``lu``
-    rounded once from the working-precision factor.""" + _LINALG_DESIGN + """
+    rounded once from the working-precision factor.
 
     Solving from the returned (rounded) factors inherits their rounding
     (about cond(A) * 2**-17 relative); :func:`solve` keeps the factor at
     working precision and is the one with the 1-LSB guarantee.
+
+    Parameters
+    ----------
+    a : array_like of int32, (..., n, n)
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    lu : ndarray of int32, (..., n, n)
+    piv : ndarray of int32, (..., n)
+
+    Raises
+    ------
+    attncore.SingularMatrixError
+        A zero pivot at working precision (naming the batch indices).
+    attncore.Q16OverflowError
+        ``overflow="raise"`` and a factor entry outside Q16.16.
+    TypeError
+        Non-int32 input.
+    ValueError
+        ``a`` not square in its last two dims.
+
+    Notes
+    -----
+    {working_precision}
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> lu, piv = q16.lu_factor(q16.from_float([[1.0, 2.0], [4.0, 4.0]]))
+    >>> q16.to_float(lu).tolist(), piv.tolist()
+    ([[4.0, 4.0], [0.25, 1.0]], [1, 1])
     """
-    return _la.lu_factor(_arith("q16.lu_factor", rounding, overflow), a)
+    return _linalg.lu_factor("q16", a, rounding, overflow)
 
 
 def lu_solve(lu_and_piv, b, /, *, rounding="nearest", overflow="saturate"):
     """Solve with Q16.16 ``(lu, piv)``: exact substitution at working
-    precision on the given factors, each component rounded once."""
-    return _la.lu_solve(_arith("q16.lu_solve", rounding, overflow), lu_and_piv, b)
+    precision on the given factors, each component rounded once.
+
+    Parameters
+    ----------
+    lu_and_piv : tuple of ndarray
+        ``(lu, piv)`` from :func:`lu_factor`.
+    b : array_like of int32, (n,) or (..., n, k)
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    x : ndarray of int32, shaped as ``b`` (with the broadcast batch dims)
+
+    Raises
+    ------
+    attncore.SingularMatrixError
+        A zero on ``U``'s diagonal (naming the batch indices).
+    attncore.Q16OverflowError
+        ``overflow="raise"`` and a component outside Q16.16.
+    TypeError
+        Non-int32 ``lu`` or ``b``.
+    ValueError
+        Shapes that do not match, or pivots out of range.
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> factors = q16.lu_factor(q16.from_float([[4.0, 0.0], [0.0, 2.0]]))
+    >>> q16.to_float(q16.lu_solve(factors, q16.from_float([1.0, 1.0]))).tolist()
+    [0.25, 0.5]
+    """
+    return _linalg.lu_solve("q16", lu_and_piv, b, rounding, overflow)
 
 
+@_working_precision
 def cho_factor(a, /, *, lower=True, pivot=False, rounding="nearest", overflow="saturate"):
     """Q16.16 Cholesky (lower by default; SciPy's default is upper), with
     optional diagonal pivoting; returns as :func:`attncore.fp.cho_factor`.
     Square roots are taken at working precision (62 bits) and each factor
-    entry is rounded once.""" + _LINALG_DESIGN
-    return _la.cho_factor(_arith("q16.cho_factor", rounding, overflow), a, lower, pivot)
+    entry is rounded once.
+
+    Parameters
+    ----------
+    a : array_like of int32, (..., n, n)
+        Symmetric; only its lower triangle is read.
+    lower : bool
+    pivot : bool
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    (c, lower) or (c, lower, perm, rank)
+        As :func:`attncore.fp.cho_factor`; ``c`` int32.
+
+    Raises
+    ------
+    attncore.NotPositiveDefiniteError
+        A pivot <= 0 without pivoting (naming the batch indices).
+    attncore.Q16OverflowError
+        ``overflow="raise"`` and a factor entry outside Q16.16.
+    TypeError
+        Non-int32 input.
+    ValueError
+        ``a`` not square in its last two dims.
+
+    Notes
+    -----
+    {working_precision}
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> c, lower = q16.cho_factor(q16.from_float([[4.0, 2.0], [2.0, 5.0]]))
+    >>> q16.to_float(c).tolist(), lower
+    ([[2.0, 0.0], [1.0, 2.0]], True)
+    """
+    return _linalg.cho_factor("q16", a, lower, pivot, rounding, overflow)
 
 
 def cho_solve(c_and_lower, b, /, *, rounding="nearest", overflow="saturate"):
     """Solve with a Q16.16 Cholesky factor (either tuple form of
-    :func:`cho_factor`), substitution at working precision."""
-    return _la.cho_solve(_arith("q16.cho_solve", rounding, overflow), c_and_lower, b)
+    :func:`cho_factor`), substitution at working precision, each component
+    rounded once.
+
+    Parameters
+    ----------
+    c_and_lower : tuple
+        ``(c, lower)`` or ``(c, lower, perm, rank)`` from :func:`cho_factor`.
+    b : array_like of int32, (n,) or (..., n, k)
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    x : ndarray of int32, shaped as ``b`` (with the broadcast batch dims)
+
+    Raises
+    ------
+    attncore.SingularMatrixError
+        A pivoted factor of rank < n, or a zero on the factor's diagonal.
+    attncore.Q16OverflowError
+        ``overflow="raise"`` and a component outside Q16.16.
+    TypeError
+        Non-int32 ``c`` or ``b``.
+    ValueError
+        Shapes that do not match, or ``perm`` not a permutation.
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> factor = q16.cho_factor(q16.from_float([[4.0, 2.0], [2.0, 5.0]]))
+    >>> q16.to_float(q16.cho_solve(factor, q16.from_float([6.0, 7.0]))).tolist()
+    [1.0, 1.0]
+    """
+    return _linalg.cho_solve("q16", c_and_lower, b, rounding, overflow)
 
 
 def det(a, /, *, rounding="nearest", overflow="saturate"):
     """Q16.16 determinant: the product of the working-precision LU pivots
-    with the pivot sign, rounded once (0 for a singular matrix)."""
-    return _la.det(_arith("q16.det", rounding, overflow), a)
+    with the pivot sign, rounded once (0 for a singular matrix).
+
+    Parameters
+    ----------
+    a : array_like of int32, (..., n, n)
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    ndarray of int32, (...)
+        A scalar for one matrix.
+
+    Raises
+    ------
+    attncore.Q16OverflowError
+        ``overflow="raise"`` and a determinant outside Q16.16.
+    TypeError
+        Non-int32 input.
+    ValueError
+        ``a`` not square in its last two dims.
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> int(q16.det(q16.from_float([[1.0, 2.0], [3.0, 4.0]]))) / q16.ONE
+    -2.0
+    """
+    return _linalg.det("q16", a, rounding, overflow)
 
 
 def inv(a, /, *, rounding="nearest", overflow="saturate"):
     """Q16.16 inverse by working-precision LU solves against the identity,
     each entry rounded once.  Prefer :func:`solve`: most callers need
-    ``A x = b``, not ``A^-1``."""
-    return _la.inv(_arith("q16.inv", rounding, overflow), a)
+    ``A x = b``, not ``A^-1``.
+
+    Parameters
+    ----------
+    a : array_like of int32, (..., n, n)
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    ndarray of int32, (..., n, n)
+
+    Raises
+    ------
+    attncore.SingularMatrixError
+        Naming the batch indices.
+    attncore.Q16OverflowError
+        ``overflow="raise"`` and an entry outside Q16.16.
+    TypeError
+        Non-int32 input.
+    ValueError
+        ``a`` not square in its last two dims.
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> q16.to_float(q16.inv(q16.from_float([[2.0, 0.0], [0.0, 4.0]]))).tolist()
+    [[0.5, 0.0], [0.0, 0.25]]
+    """
+    return _linalg.inv("q16", a, rounding, overflow)
 
 
 def affine_inverse(m, /, *, kind="affine", rounding="nearest", overflow="saturate"):
@@ -593,7 +881,36 @@ def affine_inverse(m, /, *, kind="affine", rounding="nearest", overflow="saturat
     and each translation entry is one exact dot product (62-bit products,
     summed in two words) rounded once.  ``kind="affine"``: ``A^-1`` at
     working precision and ``-A^-1 t`` from it, each entry rounded once.
-    The bottom row must be exactly ``[0 ... 0 ONE]`` (else ValueError) and
-    is returned exactly.
+    The bottom row is returned exactly.
+
+    Parameters
+    ----------
+    m : array_like of int32, (..., 4, 4) or (..., 3, 3)
+        The bottom row must be exactly ``[0 ... 0 ONE]``.
+    kind : {"affine", "rigid"}
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    ndarray of int32, shaped as ``m``
+
+    Raises
+    ------
+    ValueError
+        Another bottom row, shape or ``kind``.
+    attncore.SingularMatrixError
+        ``kind="affine"`` with a singular A (naming the batch indices).
+    attncore.Q16OverflowError
+        ``overflow="raise"`` and an entry outside Q16.16.
+    TypeError
+        Non-int32 input.
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> m = q16.from_float([[0.0, -1.0, 5.0], [1.0, 0.0, -3.0], [0.0, 0.0, 1.0]])
+    >>> q16.to_float(q16.affine_inverse(m, kind="rigid")).tolist()
+    [[0.0, 1.0, 3.0], [-1.0, 0.0, 5.0], [0.0, 0.0, 1.0]]
     """
-    return _la.affine_inverse(_arith("q16.affine_inverse", rounding, overflow), m, kind)
+    return _linalg.affine_inverse("q16", m, kind, rounding, overflow)

@@ -23,6 +23,8 @@ __all__ = [
     "q16_exp_exact", "q16_from_float", "q16_to_float",
     "q16_matmul", "q16_matmul_exact", "matmul", "matmul_error_bound",
     "softmax", "log_softmax", "q16_softmax_exact",
+    "attention_keep", "scaled_dot_product_attention", "q16_scaled_dot_product_attention_exact",
+    "multi_head_attention", "q16_solve_exact",
 ]
 
 Q16_FRAC_BITS = 16
@@ -37,9 +39,24 @@ def round_ratio(num, den, rounding="nearest"):
     Parameters
     ----------
     num, den : int
-        ``den != 0``.
+        Python integers (unbounded); ``den != 0``.
     rounding : {"nearest", "floor"}
         Nearest with ties to even, or toward -inf.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ZeroDivisionError
+        ``den == 0``.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> ref.round_ratio(5, 2), ref.round_ratio(7, 2), ref.round_ratio(-5, 2, "floor")
+    (2, 4, -3)
     """
     if den < 0:
         num, den = -num, -den
@@ -53,6 +70,22 @@ def q16_fit(v, overflow="saturate"):
     """Fit an exact integer into int32: ``(value, out_of_range)``.
 
     ``"raise"`` clamps like ``"saturate"`` here; the callers raise.
+
+    Parameters
+    ----------
+    v : int
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    value : int
+    out_of_range : bool
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> ref.q16_fit(2**31), ref.q16_fit(2**31, "wrap"), ref.q16_fit(5)
+    ((2147483647, True), (-2147483648, True), (5, False))
     """
     if Q16_MIN <= v <= Q16_MAX:
         return v, False
@@ -80,17 +113,83 @@ def _apply(kernel, fn, overflow, *arrays):
 
 
 def q16_add(a, b, overflow="saturate"):
-    """Exact ``a + b`` fitted to int32."""
+    """Exact ``a + b`` of raw Q16.16 values fitted to int32.
+
+    Parameters
+    ----------
+    a, b : array_like of int
+        Raw values; broadcast together.
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    ndarray of int32 (a scalar for 0-d input)
+
+    Raises
+    ------
+    attncore.Q16OverflowError
+        ``overflow="raise"`` and a sum outside int32 (the first in C order).
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> int(ref.q16_add(2**31 - 1, 1)), int(ref.q16_add(2**31 - 1, 1, "wrap"))
+    (2147483647, -2147483648)
+    """
     return _apply("q16.add", lambda x, y: x + y, overflow, a, b)
 
 
 def q16_sub(a, b, overflow="saturate"):
-    """Exact ``a - b`` fitted to int32."""
+    """Exact ``a - b`` of raw Q16.16 values fitted to int32.
+
+    Parameters
+    ----------
+    a, b : array_like of int
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    ndarray of int32 (a scalar for 0-d input)
+
+    Raises
+    ------
+    attncore.Q16OverflowError
+        As :func:`q16_add`.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> int(ref.q16_sub(65536, 131072))
+    -65536
+    """
     return _apply("q16.sub", lambda x, y: x - y, overflow, a, b)
 
 
 def q16_mul(a, b, rounding="nearest", overflow="saturate"):
-    """``round(a * b / 2**16)`` exactly, fitted to int32."""
+    """``round(a * b / 2**16)`` exactly, fitted to int32.
+
+    Parameters
+    ----------
+    a, b : array_like of int
+        Raw Q16.16 values; broadcast together.
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    ndarray of int32 (a scalar for 0-d input)
+
+    Raises
+    ------
+    attncore.Q16OverflowError
+        As :func:`q16_add`.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> int(ref.q16_mul(3, 32768)), int(ref.q16_mul(3, 32768, "floor"))  # 1.5 LSB
+    (2, 1)
+    """
     return _apply("q16.mul", lambda x, y: round_ratio(x * y, Q16_SCALE, rounding), overflow, a, b)
 
 
@@ -104,7 +203,32 @@ def _div_one(x, y, rounding, overflow):
 
 
 def q16_div(a, b, rounding="nearest", overflow="saturate"):
-    """``round(a * 2**16 / b)`` exactly; division by zero as :func:`attncore.q16.div`."""
+    """``round(a * 2**16 / b)`` exactly; division by zero as
+    :func:`attncore.q16.div` (MAX, MIN or 0 by the dividend's sign).
+
+    Parameters
+    ----------
+    a, b : array_like of int
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    ndarray of int32 (a scalar for 0-d input)
+
+    Raises
+    ------
+    ZeroDivisionError
+        A zero divisor under ``overflow="raise"``.
+    attncore.Q16OverflowError
+        As :func:`q16_add`.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> int(ref.q16_div(65536, 3 * 65536)), int(ref.q16_div(-1, 0))
+    (21845, -2147483648)
+    """
     return _apply("q16.div", lambda x, y: _div_one(x, y, rounding, overflow), overflow, a, b)
 
 
@@ -120,15 +244,51 @@ def _sqrt_one(x, rounding):
 
 
 def q16_sqrt(a, rounding="nearest"):
-    """``round(sqrt(a * 2**16))`` exactly (integer square root)."""
+    """``round(sqrt(a * 2**16))`` exactly (integer square root).
+
+    Parameters
+    ----------
+    a : array_like of int
+        Raw values >= 0.
+    rounding : {"nearest", "floor"}
+
+    Returns
+    -------
+    ndarray of int32 (a scalar for 0-d input)
+
+    Raises
+    ------
+    ValueError
+        A negative input.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> int(ref.q16_sqrt(2 * 65536))
+    92682
+    """
     return _apply("q16.sqrt", lambda x: _sqrt_one(x, rounding), "saturate", a)
 
 
 def q16_exp_exact(a):
-    """``exp(a / 2**16) * 2**16`` in float64 (the real result in raw units).
+    """``exp(a / 2**16) * 2**16`` in float64: the real result in raw units.
 
     float64 exp is within 1 ulp, so this is within ``2**31 * 2**-52 = 2**-21``
     raw units of the exact value over the range where the result fits int32.
+
+    Parameters
+    ----------
+    a : array_like of int
+
+    Returns
+    -------
+    ndarray of float64
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> float(ref.q16_exp_exact(0))
+    65536.0
     """
     return np.exp(np.asarray(a, dtype=np.float64) / Q16_SCALE) * Q16_SCALE
 
@@ -153,6 +313,27 @@ def q16_exp(a, rounding="nearest", overflow="saturate"):
     float64 decides every input whose exact result is farther than 2**-20
     LSB from a rounding boundary; the rest are re-evaluated with mpmath at
     128 bits.
+
+    Parameters
+    ----------
+    a : array_like of int
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise"}
+
+    Returns
+    -------
+    ndarray of int32 (a scalar for 0-d input)
+
+    Raises
+    ------
+    attncore.Q16OverflowError
+        ``overflow="raise"`` and a result above MAX.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> int(ref.q16_exp(65536))
+    178145
     """
     a = np.asarray(a)
     v = q16_exp_exact(a)
@@ -185,7 +366,31 @@ def _from_float_one(x, rounding, overflow):
 
 
 def q16_from_float(x, rounding="nearest", overflow="saturate"):
-    """``round(x * 2**16)`` from the exact rational value of each float."""
+    """``round(x * 2**16)`` from the exact rational value of each float.
+
+    Parameters
+    ----------
+    x : array_like of real numbers
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    ndarray of int32 (a scalar for 0-d input)
+
+    Raises
+    ------
+    ValueError
+        NaN, or an infinity under ``overflow="wrap"``.
+    attncore.Q16OverflowError
+        ``overflow="raise"`` and a value out of range.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> ref.q16_from_float([1.5, -2.25]).tolist()
+    [98304, -147456]
+    """
     x = np.asarray(x)
     if x.dtype.kind == "f":
         x = x.astype(np.float64)  # exact for float16/32
@@ -195,31 +400,136 @@ def q16_from_float(x, rounding="nearest", overflow="saturate"):
 
 
 def q16_to_float(q):
-    """``q / 2**16`` as float64 (exact: 32 significant bits fit in 53)."""
+    """``q / 2**16`` as float64 (exact: 32 significant bits fit in 53).
+
+    Parameters
+    ----------
+    q : array_like of int
+
+    Returns
+    -------
+    ndarray of float64
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> ref.q16_to_float([65536, -32768]).tolist()
+    [1.0, -0.5]
+    """
     return np.asarray(q).astype(np.float64) / Q16_SCALE
 
 
 def q16_matmul_exact(a, b):
     """The exact product of raw Q16.16 matrices in raw units squared, as
-    Python ints (object array): ``sum_p a[..., i, p] * b[..., p, j]``."""
+    Python ints (object array): ``sum_p a[..., i, p] * b[..., p, j]``.
+
+    Parameters
+    ----------
+    a, b : array_like of int
+        ``np.matmul`` shapes.
+
+    Returns
+    -------
+    ndarray of object (Python ints)
+
+    Raises
+    ------
+    ValueError
+        Shapes as ``np.matmul``.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> ref.q16_matmul_exact([[2**31 - 1, 2**31 - 1]], [[2**31 - 1], [1]]).tolist()
+    [[4611686016279904256]]
+    """
     return np.matmul(np.asarray(a).astype(object), np.asarray(b).astype(object))
 
 
 def q16_matmul(a, b, rounding="nearest", overflow="saturate"):
-    """``round(sum_p a[i, p] b[p, j] / 2**16)`` from exact Python-int sums."""
+    """``round(sum_p a[i, p] b[p, j] / 2**16)`` from exact Python-int sums.
+
+    Parameters
+    ----------
+    a, b : array_like of int
+        ``np.matmul`` shapes.
+    rounding : {"nearest", "floor"}
+    overflow : {"saturate", "raise", "wrap"}
+
+    Returns
+    -------
+    ndarray of int32
+
+    Raises
+    ------
+    ValueError
+        Shapes as ``np.matmul``.
+    attncore.Q16OverflowError
+        ``overflow="raise"`` and an output out of range.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> ref.q16_matmul([[65536, 65536]], [[32768], [1]]).tolist()
+    [[32769]]
+    """
     exact = q16_matmul_exact(a, b)
     return _apply("q16.matmul", lambda s: round_ratio(s, Q16_SCALE, rounding), overflow, exact)
 
 
 def matmul(a, b):
-    """float64 product (np.matmul on float64 copies)."""
+    """float64 product (np.matmul on float64 copies).
+
+    Parameters
+    ----------
+    a, b : array_like
+
+    Returns
+    -------
+    ndarray of float64
+
+    Raises
+    ------
+    ValueError
+        Shapes as ``np.matmul``.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> ref.matmul([[1, 2]], [[3], [4]]).tolist()
+    [[11.0]]
+    """
     return np.matmul(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
 
 
 def matmul_error_bound(a, b, dtype):
     """Bound on |fl(a @ b) - a @ b| for any summation order in ``dtype``:
     ``k * u * (|a| @ |b|)`` with ``u`` the unit roundoff (the classical
-    gamma_k bound to first order), computed in float64."""
+    gamma_k bound to first order, with 1 % margin), computed in float64.
+
+    Parameters
+    ----------
+    a, b : array_like
+    dtype : numpy float dtype
+        The precision the product was computed in.
+
+    Returns
+    -------
+    ndarray of float64, shaped as ``a @ b``
+
+    Raises
+    ------
+    ValueError
+        Shapes as ``np.matmul``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import reference as ref
+    >>> bound = ref.matmul_error_bound(np.ones((1, 4)), np.ones((4, 1)), np.float32)
+    >>> bool(bound[0, 0] < 1e-5)
+    True
+    """
     a = np.abs(np.asarray(a, dtype=np.float64))
     b = np.abs(np.asarray(b, dtype=np.float64))
     k = a.shape[-1]
@@ -228,7 +538,30 @@ def matmul_error_bound(a, b, dtype):
 
 
 def softmax(x, axis=-1, mask=None):
-    """float64 softmax: masked entries 0, fully masked rows all 0."""
+    """float64 softmax: masked entries 0, fully masked rows all 0.
+
+    Parameters
+    ----------
+    x : array_like
+    axis : int
+    mask : array_like of bool, optional
+        True keeps; broadcast against ``x``.
+
+    Returns
+    -------
+    ndarray of float64
+
+    Raises
+    ------
+    ValueError
+        A mask that does not broadcast.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> ref.softmax([0.0, 0.0]).tolist(), ref.softmax([1.0, 2.0], mask=[False, False]).tolist()
+    ([0.5, 0.5], [0.0, 0.0])
+    """
     x = np.asarray(x, dtype=np.float64)
     keep = np.ones(x.shape, bool) if mask is None else np.broadcast_to(mask, x.shape)
     shifted = np.where(keep, x, -np.inf)
@@ -241,14 +574,60 @@ def softmax(x, axis=-1, mask=None):
 
 
 def log_softmax(x, axis=-1, mask=None):
-    """float64 log-softmax: masked entries -inf, fully masked rows all -inf."""
+    """float64 log-softmax: masked entries -inf, fully masked rows all -inf.
+
+    Parameters
+    ----------
+    x : array_like
+    axis : int
+    mask : array_like of bool, optional
+
+    Returns
+    -------
+    ndarray of float64
+
+    Raises
+    ------
+    ValueError
+        A mask that does not broadcast.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> ref.log_softmax([1.0, 2.0], mask=[False, True]).tolist()
+    [-inf, 0.0]
+    """
     with np.errstate(divide="ignore"):
         return np.log(softmax(x, axis, mask))
 
 
 def q16_softmax_exact(x, axis=-1, mask=None, dps=40):
     """The exact softmax of raw Q16.16 logits, in raw units (float64 of an
-    mpmath evaluation at ``dps`` digits): what q16.softmax rounds."""
+    mpmath evaluation at ``dps`` digits): what q16.softmax rounds.
+
+    Parameters
+    ----------
+    x : array_like of int
+    axis : int
+    mask : array_like of bool, optional
+    dps : int
+        mpmath decimal digits.
+
+    Returns
+    -------
+    ndarray of float64 (raw units: 65536 = probability 1)
+
+    Raises
+    ------
+    ImportError
+        Without mpmath.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> ref.q16_softmax_exact([0, 0]).tolist()
+    [32768.0, 32768.0]
+    """
     import mpmath
 
     x = np.asarray(x)
@@ -270,7 +649,31 @@ def q16_softmax_exact(x, axis=-1, mask=None, dps=40):
 
 def attention_keep(shape_ls, mask=None, is_causal=False):
     """The kept (query, key) entries of attention: a bool mask and/or the
-    causal cut j <= i (upper-left aligned, as PyTorch), broadcast together."""
+    causal cut j <= i (upper-left aligned, as PyTorch), broadcast together.
+
+    Parameters
+    ----------
+    shape_ls : tuple
+        The score shape (..., L, S).
+    mask : array_like, optional
+        bool (True keeps) or additive (-inf drops).
+    is_causal : bool
+
+    Returns
+    -------
+    ndarray of bool
+
+    Raises
+    ------
+    ValueError
+        A mask that does not broadcast to ``shape_ls``.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> ref.attention_keep((2, 3), is_causal=True).tolist()
+    [[True, False, False], [True, True, False]]
+    """
     keep = np.ones(shape_ls, bool)
     if mask is not None:
         mask = np.asarray(mask)
@@ -283,7 +686,35 @@ def attention_keep(shape_ls, mask=None, is_causal=False):
 def scaled_dot_product_attention(q, k, v, mask=None, is_causal=False, scale=None):
     """float64 attention that stores the scores: ``(out, weights)``.  A bool
     mask keeps True entries, a float mask is added; rows with nothing kept
-    are 0."""
+    are 0.
+
+    Parameters
+    ----------
+    q, k, v : array_like, (..., L, E), (..., S, E), (..., S, Ev)
+    mask : array_like, optional
+    is_causal : bool
+    scale : float, optional
+        Default ``1 / sqrt(E)``.
+
+    Returns
+    -------
+    out : ndarray of float64, (..., L, Ev)
+    weights : ndarray of float64, (..., L, S)
+
+    Raises
+    ------
+    ValueError
+        Shapes that do not fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import reference as ref
+    >>> out, w = ref.scaled_dot_product_attention(np.zeros((1, 2)), np.zeros((2, 2)),
+    ...                                           [[1.0], [3.0]])
+    >>> out.tolist(), w.tolist()
+    ([[2.0]], [[0.5, 0.5]])
+    """
     q, k, v = (np.asarray(x, dtype=np.float64) for x in (q, k, v))
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
     scores = q @ np.swapaxes(k, -1, -2) * scale
@@ -300,15 +731,45 @@ def q16_scaled_dot_product_attention_exact(q, k, v, mask=None, is_causal=False, 
     """Exact attention of raw Q16.16 inputs with the raw Q16.16 ``scale``:
     ``(out, weights)`` in raw units (float64 of mpmath at ``dps`` digits) --
     what q16.scaled_dot_product_attention rounds.  Scores are exact
-    rationals; only the exponentials are evaluated (to ``dps`` digits)."""
+    rationals; only the exponentials are evaluated (to ``dps`` digits).
+
+    Parameters
+    ----------
+    q, k, v : array_like of int, (..., L, E), (..., S, E), (..., S, Ev)
+    mask : array_like of bool, optional
+    is_causal : bool
+    scale_raw : int, optional
+        Raw Q16.16 scale; default ``round(sqrt(2**32 / E))``, computed here.
+    dps : int
+
+    Returns
+    -------
+    out : ndarray of float64, (..., L, Ev)
+    weights : ndarray of float64, (..., L, S)
+
+    Raises
+    ------
+    ImportError
+        Without mpmath.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import reference as ref
+    >>> out, w = ref.q16_scaled_dot_product_attention_exact(
+    ...     np.zeros((1, 2), int), np.zeros((2, 2), int), [[65536], [196608]])
+    >>> out.tolist(), w.tolist()
+    ([[131072.0]], [[32768.0, 32768.0]])
+    """
     import mpmath
 
     q, k, v = (np.asarray(x, dtype=np.int64) for x in (q, k, v))
     batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
     length, keys = q.shape[-2], k.shape[-2]
-    if scale_raw is None:
-        from attncore.q16 import default_scale
-        scale_raw = default_scale(q.shape[-1])
+    if scale_raw is None:  # round(sqrt(2**32 / E)), exactly (never a tie)
+        e = q.shape[-1]
+        root = math.isqrt((1 << 32) // e) if e > 0 else Q16_SCALE
+        scale_raw = root + 1 if e > 0 and (2 * root + 1) ** 2 * e < (1 << 34) else root
     keep = np.broadcast_to(attention_keep((length, keys), None, is_causal)
                            & (True if mask is None else np.asarray(mask)), batch + (length, keys))
     q, k, v = (np.broadcast_to(x, batch + x.shape[-2:]) for x in (q, k, v))
@@ -338,7 +799,31 @@ def q16_scaled_dot_product_attention_exact(q, k, v, mask=None, is_causal=False, 
 def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, b_q=None, b_k=None,
                          b_v=None, b_o=None, mask=None, is_causal=False):
     """float64 multi-head attention written out head by head:
-    ``(out, weights (..., H, L, S), head_outputs (..., L, H, D_out))``."""
+    ``(out, weights (..., H, L, S), head_outputs (..., L, H, D_out))``.
+
+    Parameters
+    ----------
+    query, key, value, w_q, w_k, w_v, w_o, num_heads, b_q, b_k, b_v, b_o, mask, is_causal
+        As :func:`attncore.fp.multi_head_attention`.
+
+    Returns
+    -------
+    out, weights, head_outputs : ndarray of float64
+
+    Raises
+    ------
+    ValueError
+        Shapes that do not fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import reference as ref
+    >>> x, w = np.ones((3, 4)), np.eye(4)
+    >>> out, weights, heads = ref.multi_head_attention(x, x, x, w, w, w, w, 2)
+    >>> out.shape, weights.shape, heads.shape
+    ((3, 4), (2, 3, 3), (3, 2, 4))
+    """
     f = [None if x is None else np.asarray(x, dtype=np.float64)
          for x in (query, key, value, w_q, w_k, w_v, w_o, b_q, b_k, b_v, b_o)]
     query, key, value, w_q, w_k, w_v, w_o, b_q, b_k, b_v, b_o = f
@@ -364,7 +849,29 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, b_q=N
 def q16_solve_exact(a, b):
     """The exact rational solution of ``A x = b`` for raw Q16.16 ``a (..., n,
     n)`` and ``b (..., n, k)``, in raw units (float64 of the Fraction):
-    Gaussian elimination over Fractions.  None for a singular matrix."""
+    Gaussian elimination over Fractions.
+
+    Parameters
+    ----------
+    a : array_like of int, (..., n, n)
+    b : array_like of int, (..., n, k)
+
+    Returns
+    -------
+    ndarray of float64, (..., n, k), or None
+        None when a matrix of the batch is singular.
+
+    Raises
+    ------
+    ValueError
+        Batch dims that do not broadcast.
+
+    Examples
+    --------
+    >>> from attncore import reference as ref
+    >>> ref.q16_solve_exact([[131072, 0], [0, 65536]], [[65536], [65536]]).tolist()
+    [[32768.0], [65536.0]]
+    """
     a, b = np.asarray(a), np.asarray(b)
     batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     a = np.broadcast_to(a, batch + a.shape[-2:])
@@ -387,47 +894,3 @@ def q16_solve_exact(a, b):
             for j in range(k):
                 out[index + (i, j)] = float(m[i][n + j] / m[i][i] * Q16_SCALE)
     return out
-
-
-def _cofactors(a, mul, add, sub):
-    """Adjugate (transposed cofactors) and determinant of (..., 4, 4) ``a``
-    by cofactor expansion, with the arithmetic passed in."""
-    def col(i, j):
-        return a[..., i, j]
-
-    cof = [[None] * 4 for _ in range(4)]
-    for i in range(4):
-        for j in range(4):
-            # cofactor C_ij: 3 x 3 minor without row i, column j, by expansion
-            rows = [r for r in range(4) if r != i]
-            cols = [q for q in range(4) if q != j]
-            m = [[col(r, q) for q in cols] for r in rows]
-            t0 = mul(m[0][0], sub(mul(m[1][1], m[2][2]), mul(m[1][2], m[2][1])))
-            t1 = mul(m[0][1], sub(mul(m[1][0], m[2][2]), mul(m[1][2], m[2][0])))
-            t2 = mul(m[0][2], sub(mul(m[1][0], m[2][1]), mul(m[1][1], m[2][0])))
-            minor = add(sub(t0, t1), t2)
-            cof[i][j] = minor if (i + j) % 2 == 0 else sub(np.zeros_like(minor), minor)
-    det = add(add(mul(col(0, 0), cof[0][0]), mul(col(0, 1), cof[0][1])),
-              add(mul(col(0, 2), cof[0][2]), mul(col(0, 3), cof[0][3])))
-    adj = np.stack([np.stack([cof[j][i] for j in range(4)], -1) for i in range(4)], -2)
-    return adj, det
-
-
-def adjugate_inverse(a):
-    """float64 4 x 4 inverse as adjugate / determinant (the textbook formula
-    the accuracy report compares LU against)."""
-    a = np.asarray(a, dtype=np.float64)
-    adj, det = _cofactors(a, np.multiply, np.add, np.subtract)
-    return adj / det[..., None, None]
-
-
-def q16_adjugate_inverse(a):
-    """Q16.16 4 x 4 inverse as a fixed-point programmer writes it: cofactors
-    with a rounding (q16.mul, nearest) after every product, the determinant
-    the same way, then one q16.div per entry.  The baseline the LU solve is
-    measured against: it loses most fractional bits."""
-    from attncore import q16
-
-    a = np.asarray(a, dtype=np.int32)
-    adj, det = _cofactors(a, q16.mul, q16.add, q16.sub)
-    return q16.div(adj, det[..., None, None])

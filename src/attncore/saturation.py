@@ -8,7 +8,7 @@ do not see each other's work.
 Examples
 --------
 >>> import numpy as np, attncore.q16 as q16
->>> a = q16.from_float(np.array([100.0, 1.0]))
+>>> a = q16.from_float(np.array([200.0, 1.0]))
 >>> with q16.count_saturations() as sat:
 ...     y = q16.mul(a, a)
 >>> sat.total, dict(sat.saturated)
@@ -55,6 +55,15 @@ def count_saturations():
     Yields
     ------
     SaturationCounts
+        Filled as q16 kernels run in this context (thread or asyncio task).
+
+    Examples
+    --------
+    >>> from attncore import q16
+    >>> with q16.count_saturations() as sat:
+    ...     _ = q16.add(q16.from_float([32767.0, 1.0]), q16.from_float(1.0))
+    >>> sat.total, dict(sat.saturated)
+    (1, {'q16.add': 1})
     """
     counts = SaturationCounts()
     token = _active.set(_active.get() + (counts,))
@@ -65,7 +74,27 @@ def count_saturations():
 
 
 def record(kernel, events, wrapped=False):
-    """Add ``events`` range events of ``kernel`` to every open counter."""
+    """Add ``events`` range events of ``kernel`` to every open counter.
+
+    Parameters
+    ----------
+    kernel : str
+    events : int
+    wrapped : bool
+        Count them as wrapped (``overflow="wrap"``) instead of saturated.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> from attncore.saturation import count_saturations, record
+    >>> with count_saturations() as sat:
+    ...     record("q16.mul", 2)
+    >>> sat.total
+    2
+    """
     if events:
         for counts in _active.get():
             (counts.wrapped if wrapped else counts.saturated)[kernel] += events

@@ -23,17 +23,48 @@ _num_threads = _default()
 
 
 def get_num_threads():
-    """Threads attncore kernels use for large inputs."""
+    """Threads attncore kernels use for large inputs.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import attncore
+    >>> attncore.get_num_threads() >= 1
+    True
+    """
     return _num_threads
 
 
 def set_num_threads(n):
-    """Set the thread count for attncore kernels (an int >= 1).
+    """Set the thread count for attncore kernels.
+
+    Results do not depend on it (see the module docstring).
+
+    Parameters
+    ----------
+    n : int
+        At least 1.
 
     Returns
     -------
     int
         The previous setting, so callers can restore it.
+
+    Raises
+    ------
+    ValueError
+        ``n`` not an int >= 1.
+
+    Examples
+    --------
+    >>> import attncore
+    >>> previous = attncore.set_num_threads(1)
+    >>> attncore.get_num_threads()
+    1
+    >>> _ = attncore.set_num_threads(previous)
     """
     global _num_threads
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:

@@ -9,7 +9,6 @@ does the arithmetic and the validation inside every task.
 import dask.array as da
 from numpy.lib.array_utils import normalize_axis_index
 
-from attncore._linalg_api import square
 from attncore.dask._lazy import Operand, Output, lazy_call
 
 _MATRIX = ("n", "nc")          # a square matrix: rows, columns
@@ -35,8 +34,12 @@ def _linalg_call(kernel, call, operands, outputs):
 
 
 def _square(kernel, x, name):
+    """Checked here, on the lazy array's shape: the in-memory kernels would
+    name only a task's block."""
     x = da.asarray(x)
-    square(kernel, x, name)  # the in-memory rule, on the lazy array's shape
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"{kernel}: `{name}` must be square in its last two dims (..., n, n), "
+                         f"got shape {x.shape}")
     return x
 
 

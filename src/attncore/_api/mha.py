@@ -1,19 +1,13 @@
-"""Multi-head attention composed from one backend's kernels (projections by
-its ``matmul``, biases by its ``add``, heads by its scaled dot-product
-attention), so both backends share one definition of the head layout."""
+"""Multi-head attention of both backends, composed from their matmul, bias
+addition and scaled dot-product attention, so both share one definition of
+the head layout."""
 import operator
-from typing import Callable, NamedTuple
 
 import numpy as np
 
+from attncore._api import arrays, attention, elementwise, matmul
 
-class MhaOps(NamedTuple):
-    """The backend pieces multi-head attention is built from."""
-
-    convert: Callable    # (kernel, list of arrays) -> list of arrays of the backend dtype
-    matmul: Callable     # (a, b) -> a @ b
-    add: Callable        # (a, b) -> a + b
-    attention: Callable  # (q, k, v, mask, is_causal, return_weights) -> out | (out, weights)
+_NAMES = ("query", "key", "value", "w_q", "w_k", "w_v", "w_o")
 
 
 def _check(kernel, query, key, value, w_q, w_k, w_v, w_o, biases, num_heads):
@@ -51,20 +45,39 @@ def _split_heads(x, heads):
     return np.moveaxis(x.reshape(x.shape[:-1] + (heads, x.shape[-1] // heads)), -2, -3)
 
 
-def multi_head(ops, kernel, query, key, value, w_q, w_k, w_v, w_o, num_heads, biases, mask,
-               is_causal, return_weights, return_head_outputs):
-    """See ``fp.multi_head_attention`` for the contract."""
+def multi_head_attention(backend, query, key, value, w_q, w_k, w_v, w_o, num_heads, biases,
+                         mask, is_causal, return_weights, return_head_outputs,
+                         rounding="nearest", overflow="saturate"):
+    """See ``attncore.fp.multi_head_attention`` for the contract."""
+    kernel = f"{backend}.multi_head_attention"
     present = [b for b in biases if b is not None]
-    arrays = ops.convert(kernel, [query, key, value, w_q, w_k, w_v, w_o, *present])
-    query, key, value, w_q, w_k, w_v, w_o = arrays[:7]
-    converted = iter(arrays[7:])
-    biases = [None if b is None else next(converted) for b in biases]
+    converted, _ = arrays.convert(backend, kernel,
+                                  [query, key, value, w_q, w_k, w_v, w_o, *present],
+                                  _NAMES + ("bias",) * len(present))
+    query, key, value, w_q, w_k, w_v, w_o = converted[:7]
+    rest = iter(converted[7:])
+    biases = [None if b is None else next(rest) for b in biases]
     heads = _check(kernel, query, key, value, w_q, w_k, w_v, w_o, biases, num_heads)
     b_q, b_k, b_v, b_o = biases
+    if backend == "q16":
+        def product(a, b):
+            return matmul.q16_matmul(a, b, None, rounding, overflow)
+
+        def add(a, b):
+            return elementwise.binary("add", a, b, "nearest", overflow)
+
+        def attend(q, k, v, mask):
+            return attention.q16_attention(q, k, v, mask, is_causal, None, return_weights,
+                                           rounding)
+    else:
+        product, add = matmul.fp_matmul, np.add
+
+        def attend(q, k, v, mask):
+            return attention.fp_attention(q, k, v, mask, is_causal, None, return_weights)
 
     def project(x, w, b):
-        y = ops.matmul(x, w)
-        return y if b is None else ops.add(y, b)
+        y = product(x, w)
+        return y if b is None else add(y, b)
 
     q = _split_heads(project(query, w_q, b_q), heads)
     k = _split_heads(project(key, w_k, b_k), heads)
@@ -73,7 +86,7 @@ def multi_head(ops, kernel, query, key, value, w_q, w_k, w_v, w_o, num_heads, bi
         mask = np.asarray(mask)
         if mask.ndim >= 2:
             mask = mask[..., np.newaxis, :, :]  # one mask for every head
-    attended = ops.attention(q, k, v, mask, is_causal, return_weights)
+    attended = attend(q, k, v, mask)
     per_head, weights = attended if return_weights else (attended, None)
     length, value_dim = per_head.shape[-2], w_v.shape[1]
     concat = np.moveaxis(per_head, -3, -2).reshape(per_head.shape[:-3] + (length, value_dim))
@@ -83,5 +96,5 @@ def multi_head(ops, kernel, query, key, value, w_q, w_k, w_v, w_o, num_heads, bi
         result.append(weights)
     if return_head_outputs:
         w_o_heads = w_o.reshape(heads, value_dim // heads, w_o.shape[1])
-        result.append(np.moveaxis(ops.matmul(per_head, w_o_heads), -3, -2))
+        result.append(np.moveaxis(product(per_head, w_o_heads), -3, -2))
     return out if len(result) == 1 else tuple(result)

@@ -9,7 +9,11 @@ import time
 
 import numpy as np
 
-from attncore import __version__, report_accuracy, report_output, report_speed, report_sweep
+from attncore import __version__
+from attncore.report import accuracy as report_accuracy
+from attncore.report import output as report_output
+from attncore.report import speed as report_speed
+from attncore.report import sweep as report_sweep
 
 
 class UsageError(Exception):
@@ -47,7 +51,7 @@ def _parser():
     rep.add_argument("--no-speed", action="store_true", help="skip the speed table")
     rep.add_argument("--repeat", type=int, default=3, help="timed calls per speed workload")
     rep.add_argument("--json", type=pathlib.Path, help="write the report as JSON "
-                     "(schema: attncore/report_schema.json)")
+                     "(schema: attncore/report/schema.json)")
     rep.add_argument("--csv", type=pathlib.Path, help="write both tables as one CSV")
     rep.add_argument("--plots", type=pathlib.Path, help="write PNG plots into this directory "
                      "(needs matplotlib)")

@@ -43,7 +43,7 @@ def run(cases, seed, *, scheduler=None, workers=None, progress=None):
 
     Parameters
     ----------
-    cases : list of report_accuracy.Case
+    cases : list of attncore.report.accuracy.Case
     seed : int
         Root of the per-case seeds.
     scheduler : str, optional

@@ -1,5 +1,5 @@
 """Writing the report: the terminal tables, ``--json`` (schema
-``report_schema.json``, version 1), ``--csv`` and ``--plots`` (PNG, needs
+``schema.json``, version 1), ``--csv`` and ``--plots`` (PNG, needs
 matplotlib)."""
 import csv
 import json
@@ -10,7 +10,7 @@ SCHEMA_VERSION = 1
 
 
 def schema():
-    return json.loads(resources.files("attncore").joinpath("report_schema.json").read_text())
+    return json.loads(resources.files("attncore.report").joinpath("schema.json").read_text())
 
 
 def _fmt(v):

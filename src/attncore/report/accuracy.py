@@ -15,6 +15,7 @@ import numpy as np
 import attncore.fp as fp
 import attncore.q16 as q16
 from attncore import reference as ref
+from attncore.report import baselines
 
 FAMILIES = ("uniform", "normal", "heavy_tailed", "wide_range", "near_saturation")
 KERNELS = ("mul", "div", "sqrt", "exp", "matmul", "softmax", "sdpa", "mha", "solve",
@@ -199,7 +200,7 @@ def _solve(kernel, cond, count):
                         (fp.solve(a32, b32, assume_a=assume) - want32) / np.abs(want32).max(),
                         "rel", cond=float(conds.max())))
         if kernel == "solve":
-            adj = q16.matmul(ref.q16_adjugate_inverse(qa), qb)
+            adj = q16.matmul(baselines.q16_adjugate_inverse(qa), qb)
             rows.append(row("adjugate_inverse", fam, "q16", f"{count}x4x4", adj - want, "LSB",
                             0, cond=float(conds.max()), note="inverse(A) @ b, baseline"))
         return rows

@@ -1,0 +1,103 @@
+"""scaled_dot_product_attention of both backends: shape checks,
+broadcasting of batch dims, masks, the scale, and the result tuple."""
+import math
+
+import numpy as np
+
+from attncore._api import arrays, masks, status
+from attncore._kernels import attention as kernels
+from attncore.threads import get_num_threads
+
+_Q16_MASK_HINT = "; Q16.16 masks are bool only: express an additive mask as a bool one"
+
+
+def attention_operands(kernel, q, k, v, mask):
+    """Check shapes and broadcast batch dims.
+
+    Returns ``(q, k, v, mask, batch)``: views whose leading dims all equal
+    ``batch``; ``mask`` (or None) is broadcast to ``batch + (L, S)``.
+    """
+    for name, x in (("q", q), ("k", k), ("v", v)):
+        if x.ndim < 2:
+            raise ValueError(f"{kernel}: `{name}` must be at least 2-D (..., length, features), "
+                             f"got shape {x.shape}")
+    if k.shape[-1] != q.shape[-1]:
+        raise ValueError(f"{kernel}: q and k feature dims differ: shapes {q.shape} and {k.shape}")
+    if v.shape[-2] != k.shape[-2]:
+        raise ValueError(f"{kernel}: k and v sequence lengths differ: shapes {k.shape} and "
+                         f"{v.shape}")
+    length, keys = q.shape[-2], k.shape[-2]
+    batch_shapes = [q.shape[:-2], k.shape[:-2], v.shape[:-2]]
+    if mask is not None:
+        batch_shapes.append(mask.shape[:-2])
+    try:
+        batch = np.broadcast_shapes(*batch_shapes)
+        if mask is not None:
+            mask = np.broadcast_to(mask, batch + (length, keys))
+    except ValueError:
+        shapes = ", ".join(str(x.shape) for x in (q, k, v) + ((mask,) if mask is not None else ()))
+        raise ValueError(f"{kernel}: batch dims of q, k, v{', mask' if mask is not None else ''} "
+                         f"do not broadcast (shapes {shapes}; a mask is (..., L={length}, "
+                         f"S={keys}))") from None
+    q = np.broadcast_to(q, batch + q.shape[-2:])
+    k = np.broadcast_to(k, batch + k.shape[-2:])
+    v = np.broadcast_to(v, batch + v.shape[-2:])
+    return q, k, v, mask, batch
+
+
+def fp_attention(q, k, v, mask, is_causal, scale, return_weights,
+                 kernel="fp.scaled_dot_product_attention"):
+    (q, k, v), dtype = arrays.convert("fp", kernel, (q, k, v), ("q", "k", "v"))
+    mask, mask_kind = masks.attention_mask(kernel, mask, additive=dtype)
+    q, k, v, mask, batch = attention_operands(kernel, q, k, v, mask)
+    length, keys, features = q.shape[-2], k.shape[-2], q.shape[-1]
+    # the kernel writes every element; without keys the result is all 0
+    alloc = np.empty if keys else np.zeros
+    out = alloc(batch + (length, v.shape[-1]), dtype=dtype)
+    weights = alloc(batch + (length, keys), dtype=dtype) if return_weights else None
+    if keys and (out.size or (weights is not None and weights.size)):
+        if scale is None:
+            scale = 1.0 / math.sqrt(features) if features > 0 else 1.0
+        kernels.fp(q, k, v, out, mask, mask_kind, bool(is_causal), float(scale), weights,
+                   get_num_threads())
+    return (out, weights) if return_weights else out
+
+
+def q16_default_scale(features):
+    """``1 / sqrt(features)`` as the nearest Q16.16 raw value (exact integer
+    arithmetic: ``round(sqrt(2**32 / features))``)."""
+    if features <= 0:
+        return arrays.ONE
+    floor = math.isqrt((1 << 32) // features)
+    # round up when (floor + 1/2)^2 < 2^32 / features; never a tie
+    return floor + 1 if (2 * floor + 1) ** 2 * features < (1 << 34) else floor
+
+
+def _q16_scale(kernel, scale, features):
+    if scale is None:
+        return q16_default_scale(features)
+    if isinstance(scale, (np.ndarray, np.generic)) and np.asarray(scale).dtype.kind not in "fiu":
+        raise TypeError(f"{kernel}: scale must be a real number, got {np.asarray(scale).dtype}")
+    value = float(scale)
+    if not math.isfinite(value) or not arrays.MIN <= round(value * arrays.ONE) <= arrays.MAX:
+        raise ValueError(f"{kernel}: scale={scale!r} is not representable in Q16.16")
+    return round(value * arrays.ONE)  # Python's round: nearest, ties to even
+
+
+def q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding,
+                  kernel="q16.scaled_dot_product_attention"):
+    (q, k, v), _ = arrays.convert("q16", kernel, (q, k, v), ("q", "k", "v"))
+    rnd = arrays.rounding_code(kernel, rounding)
+    mask, _ = masks.attention_mask(kernel, mask, hint=_Q16_MASK_HINT)
+    q, k, v, mask, batch = attention_operands(kernel, q, k, v, mask)
+    length, keys, features = q.shape[-2], k.shape[-2], q.shape[-1]
+    raw_scale = _q16_scale(kernel, scale, features)
+    out = np.zeros(batch + (length, v.shape[-1]), dtype=np.int32)
+    weights = np.zeros(batch + (length, keys), dtype=np.int32) if return_weights else None
+    if keys and (out.size or (weights is not None and weights.size)):
+        code, item = kernels.q16(q, k, v, out, mask, bool(is_causal), raw_scale, weights, rnd,
+                                 get_num_threads())
+        if code != status.S.AC_OK:
+            raise status.error(code, kernel, [arrays.flat_to_index(item, batch)],
+                               where="batch index")
+    return (out, weights) if return_weights else out

@@ -1,0 +1,191 @@
+"""The linear algebra of both backends: shape rules (NumPy 2
+``linalg.solve`` for right-hand sides), batching, and the per-item C
+statuses turned into exceptions that name the batch indices
+(attncore._api.status)."""
+import numpy as np
+
+from attncore._api import arrays, status
+from attncore._kernels import linalg as kernels
+from attncore.errors import SingularMatrixError
+from attncore.threads import get_num_threads
+
+
+class _Call:
+    """One call's kernel name, operands in its arithmetic, and policies."""
+
+    def __init__(self, backend, name, operands, rounding, overflow):
+        self.kernel = f"{backend}.{name}"
+        q16 = backend == "q16"
+        self.rnd = arrays.rounding_code(self.kernel, rounding) if q16 else 0
+        self.ovf = arrays.overflow_code(self.kernel, overflow) if q16 else 0
+        self.overflow = overflow
+        self.operands, self.dtype = arrays.convert(backend, self.kernel, operands,
+                                                   ("a", "b")[:len(operands)])
+
+    def run(self, kernel_fn, batch, core_shape, *args, **fields):
+        """``kernel_fn(*args)`` over the batch; raises for any failed item."""
+        codes, events, first = kernel_fn(*args, self.rnd, self.ovf, get_num_threads())
+        status.check_items(self.kernel, codes, events, first, batch, core_shape, self.overflow,
+                           **fields)
+
+
+def square(kernel, a, name="a"):
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"{kernel}: `{name}` must be square in its last two dims (..., n, n), "
+                         f"got shape {a.shape}")
+    return a.shape[-1]
+
+
+def _rhs(kernel, a_shape, b):
+    """NumPy 2 rules: b is a vector only when 1-D.  Returns
+    (b as (..., n, k) view, batch, output shape)."""
+    n = a_shape[-1]
+    if b.ndim == 0:
+        raise ValueError(f"{kernel}: b must be at least 1-D, got a scalar")
+    if b.ndim == 1:
+        if b.shape[0] != n:
+            raise ValueError(f"{kernel}: a of shape {a_shape} and b of shape {b.shape} do not "
+                             f"match ({n} != {b.shape[0]})")
+        batch = a_shape[:-2]
+        return np.broadcast_to(b[:, np.newaxis], batch + (n, 1)), batch, batch + (n,)
+    if b.shape[-2] != n:
+        raise ValueError(f"{kernel}: a of shape {a_shape} and b of shape {b.shape} do not match "
+                         f"({n} != {b.shape[-2]}; b is (..., n, k), or (n,) for one vector)")
+    try:
+        batch = np.broadcast_shapes(a_shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ValueError(f"{kernel}: batch dims of a {a_shape} and b {b.shape} do not "
+                         "broadcast") from None
+    k = b.shape[-1]
+    return np.broadcast_to(b, batch + (n, k)), batch, batch + (n, k)
+
+
+def lu_factor(backend, a, rounding="nearest", overflow="saturate"):
+    call = _Call(backend, "lu_factor", (a,), rounding, overflow)
+    (a,) = call.operands
+    n = square(call.kernel, a)
+    batch = a.shape[:-2]
+    lu = np.empty(a.shape, call.dtype)
+    piv = np.empty(batch + (n,), np.int32)
+    call.run(kernels.lu_factor, batch, (n, n), a, lu, piv)
+    return lu, piv
+
+
+def lu_solve(backend, lu_and_piv, b, rounding="nearest", overflow="saturate"):
+    lu, piv = lu_and_piv
+    call = _Call(backend, "lu_solve", (lu, b), rounding, overflow)
+    kernel, (lu, b) = call.kernel, call.operands
+    n = square(kernel, lu, "lu")
+    piv = np.asarray(piv)
+    if piv.dtype.kind not in "iu" or piv.shape[-1:] != (n,):
+        raise ValueError(f"{kernel}: piv must be integers of shape (..., {n}), got "
+                         f"{piv.dtype} {piv.shape}")
+    b3, batch, out_shape = _rhs(kernel, lu.shape, b)
+    try:
+        batch = np.broadcast_shapes(batch, piv.shape[:-1])
+    except ValueError:
+        raise ValueError(f"{kernel}: piv of shape {piv.shape} does not broadcast with "
+                         f"lu {lu.shape} and b {b.shape}") from None
+    k = b3.shape[-1]
+    x = np.empty(batch + (n, k), call.dtype)
+    call.run(kernels.lu_solve, batch, (n, k), np.broadcast_to(lu, batch + (n, n)),
+             np.broadcast_to(np.ascontiguousarray(piv, np.int32), batch + (n,)),
+             np.broadcast_to(b3, batch + (n, k)), x)
+    return x.reshape(out_shape if b.ndim > 1 else batch + (n,))
+
+
+def solve(backend, a, b, assume_a, rounding="nearest", overflow="saturate"):
+    kernel = f"{backend}.solve"
+    if assume_a not in ("gen", "pos"):
+        raise ValueError(f"{kernel}: assume_a must be 'gen' or 'pos', got {assume_a!r}")
+    call = _Call(backend, "solve", (a, b), rounding, overflow)
+    a, b = call.operands
+    n = square(kernel, a)
+    b3, batch, out_shape = _rhs(kernel, a.shape, b)
+    k = b3.shape[-1]
+    x = np.empty(batch + (n, k), call.dtype)
+    call.run(kernels.solve, batch, (n, k), np.broadcast_to(a, batch + (n, n)), b3, x,
+             assume_a == "pos")
+    return x.reshape(out_shape)
+
+
+def cho_factor(backend, a, lower, pivot, rounding="nearest", overflow="saturate"):
+    call = _Call(backend, "cho_factor", (a,), rounding, overflow)
+    (a,) = call.operands
+    n = square(call.kernel, a)
+    batch = a.shape[:-2]
+    c = np.empty(a.shape, call.dtype)
+    perm = np.empty(batch + (n + 1,), np.int32) if pivot else None  # the rank goes last
+    call.run(kernels.cho_factor, batch, (n, n), a, c, perm, bool(lower))
+    if not pivot:
+        return c, bool(lower)
+    return c, bool(lower), perm[..., :n].copy(), perm[..., n].copy()
+
+
+def cho_solve(backend, factor, b, rounding="nearest", overflow="saturate"):
+    kernel = f"{backend}.cho_solve"
+    if len(factor) not in (2, 4):
+        raise ValueError(f"{kernel}: expected (c, lower) or (c, lower, perm, rank) from "
+                         f"cho_factor, got a tuple of {len(factor)}")
+    c, lower = factor[0], factor[1]
+    call = _Call(backend, "cho_solve", (c, b), rounding, overflow)
+    c, b = call.operands
+    n = square(kernel, c, "c")
+    b3, batch, out_shape = _rhs(kernel, c.shape, b)
+    k = b3.shape[-1]
+    perm = None
+    if len(factor) == 4:
+        perm, rank = np.asarray(factor[2]), np.asarray(factor[3])
+        if np.any(rank < n):
+            bad = np.flatnonzero(np.broadcast_to(rank < n, c.shape[:-2]))
+            raise status.batch_error(SingularMatrixError, kernel,
+                                     f"the factor has rank < {n} (a semidefinite matrix)", bad,
+                                     c.shape[:-2])
+        if perm.shape[-1:] != (n,) or not np.array_equal(np.sort(perm, axis=-1),
+                                                          np.broadcast_to(np.arange(n),
+                                                                          perm.shape)):
+            raise ValueError(f"{kernel}: perm must be permutations of range({n}), got shape "
+                             f"{perm.shape}")
+        try:
+            batch = np.broadcast_shapes(batch, perm.shape[:-1])
+        except ValueError:
+            raise ValueError(f"{kernel}: perm of shape {perm.shape} does not broadcast with "
+                             f"c {c.shape} and b {b.shape}") from None
+        perm = np.broadcast_to(np.ascontiguousarray(perm, np.int32), batch + (n,))
+    x = np.empty(batch + (n, k), call.dtype)
+    call.run(kernels.cho_solve, batch, (n, k), np.broadcast_to(c, batch + (n, n)), perm,
+             np.broadcast_to(b3, batch + (n, k)), x, bool(lower))
+    return x.reshape(out_shape if b.ndim > 1 else batch + (n,))
+
+
+def det(backend, a, rounding="nearest", overflow="saturate"):
+    call = _Call(backend, "det", (a,), rounding, overflow)
+    (a,) = call.operands
+    square(call.kernel, a)
+    d = np.empty(a.shape[:-2], call.dtype)
+    call.run(kernels.det, a.shape[:-2], (), a, d)
+    return arrays.scalar_or_array(d)
+
+
+def inv(backend, a, rounding="nearest", overflow="saturate"):
+    call = _Call(backend, "inv", (a,), rounding, overflow)
+    (a,) = call.operands
+    n = square(call.kernel, a)
+    out = np.empty(a.shape, call.dtype)
+    call.run(kernels.inv, a.shape[:-2], (n, n), a, out)
+    return out
+
+
+def affine_inverse(backend, m, kind, rounding="nearest", overflow="saturate"):
+    kernel = f"{backend}.affine_inverse"
+    if kind not in ("affine", "rigid"):
+        raise ValueError(f"{kernel}: kind must be 'affine' or 'rigid', got {kind!r}")
+    call = _Call(backend, "affine_inverse", (m,), rounding, overflow)
+    (m,) = call.operands
+    dim = square(kernel, m, "m")
+    if dim not in (3, 4):
+        raise ValueError(f"{kernel}: m must be (..., 4, 4) or (..., 3, 3) homogeneous, got "
+                         f"shape {m.shape}")
+    out = np.empty(m.shape, call.dtype)
+    call.run(kernels.affine_inverse, m.shape[:-2], (dim, dim), m, out, kind == "rigid", n=dim)
+    return out
