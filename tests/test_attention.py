@@ -197,6 +197,17 @@ def test_fp_attention_errors(args, kwargs, error, words):
         attncore.scaled_dot_product_attention(*args, **kwargs)
 
 
+@pytest.mark.parametrize("mask", [np.bool_(True), np.float64(0.0), 1])
+def test_zero_d_mask_is_a_value_error_naming_mask(mask):
+    """One mask rule for bool and additive masks: a scalar is not a mask
+    (a float one gave a bare IndexError before)."""
+    x = np.ones((2, 3))
+    with pytest.raises(ValueError, match="mask must be at least 1-D"):
+        attncore.scaled_dot_product_attention(x, x, x, mask=mask)
+    with pytest.raises((ValueError, TypeError), match="mask"):
+        q16.scaled_dot_product_attention(*(q16.from_float(x),) * 3, mask=mask)
+
+
 # ---- Q16.16 -----------------------------------------------------------------
 
 def check_q16_attention(q, k, v, mask=None, causal=False, scale=None, rounding="nearest"):

@@ -317,3 +317,13 @@ def test_concurrent_blas_batches_restore_blas_threads(rng):
         t.join()
     assert not errors
     assert blas_threads() == before
+
+
+def test_q16_two_word_sum_just_below_2_63_saturates_to_max():
+    """[MIN, MIN, -1] @ [MIN, MIN, 1] = 2**63 - 1: the two-word path narrows
+    through the one accumulator's bound, so it clamps to MAX, not MIN (the
+    sign case of issue 15 on this path; the int64 paths are issue 15's)."""
+    a = np.array([q16.MIN, q16.MIN, -1], np.int32)
+    b = np.array([q16.MIN, q16.MIN, 1], np.int32)
+    assert int(q16.matmul(a, b)) == q16.MAX
+    assert int(ref.q16_matmul(a, b)) == q16.MAX

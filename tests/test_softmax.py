@@ -190,3 +190,9 @@ def test_many_short_rows_match_the_row_path(dtype, n, rng):
     tol = F32_TOL if dtype == np.float32 else F64_TOL
     assert np.abs(packed[ok] - want[ok]).max() <= tol
     assert np.abs(per_row[ok] - want[ok]).max() <= tol
+
+
+def test_q16_row_longer_than_2_23_is_refused():
+    x = np.broadcast_to(np.int32(0), (2**23 + 1,))  # one value, no memory
+    with pytest.raises(ValueError, match=r"more than 2\*\*23 entries kept in a row"):
+        q16.softmax(x)
