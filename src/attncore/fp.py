@@ -25,7 +25,7 @@ def matmul(a, b, /, *, out=None):
     promoted dim is removed from the result.  Any strides work.
 
     Small products (2x2, 3x3, 4x4, 4x4 @ 4x1 ...) run in register-blocked C
-    kernels (a multiply then an add per term); products of 16^3
+    kernels (a multiply then an add per term); products of 10^3
     multiply-adds or more run in attncore's own GEMM (a fused multiply-add
     per term on CPUs with AVX2 and FMA), which needs no BLAS and takes any
     strides.  Which of the two runs depends on ``(m, n, k)`` only.  Batches

@@ -20,7 +20,7 @@
 #include "fp_gemm_variants.h"
 
 /* Fewer rows than this take the few-rows path (no padded tile rows). */
-#define AC_GEMM_SMALL_M 4
+#define AC_GEMM_SMALL_M 6
 
 static void *ac__fp_gemm_align64(void *p)
 {
