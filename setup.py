@@ -1,6 +1,10 @@
 """Build: the C99 core as a static library with strict warnings, and the
 Cython extensions linked against it.  ``pip install .`` runs all of it.
 
+Threads come from attncore's own runtime (src/attncore/_kernels/pool.c,
+pthreads), compiled into the `runtime` extension alone so a process has one
+pool; no OpenMP and no BLAS.
+
 ATTNCORE_CYTHON_CHECKS=1 turns Cython's bounds/wraparound checks back on
 for debugging.
 """
@@ -20,8 +24,9 @@ CORE_HEADERS = sorted(glob("ext/include/attncore/*.h") + glob("ext/src/*/*.h")
 # without it GCC will not turn the selects of the float exp into vector code.
 CORE_FLAGS = ["-std=c99", "-O3", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow",
               "-fno-trapping-math", "-fno-math-errno"]
-EXT_FLAGS = ["-O3", "-Wall", "-fopenmp"]
-EXT_LINK = ["-fopenmp"]
+KERNELS = "src/attncore/_kernels"
+EXT_FLAGS = ["-O3", "-Wall", "-pthread"]
+EXT_LINK = ["-pthread"]
 DEBUG_CHECKS = os.environ.get("ATTNCORE_CYTHON_CHECKS") == "1"
 
 core = (
@@ -36,12 +41,12 @@ core = (
 )
 
 
-def extension(name):
+def extension(name, c_sources=()):
     return Extension(
         f"attncore._kernels.{name}",
-        sources=[f"src/attncore/_kernels/{name}.pyx"],
-        depends=CORE_HEADERS,
-        include_dirs=[numpy.get_include(), CORE_INCLUDE],
+        sources=[f"{KERNELS}/{name}.pyx", *c_sources],
+        depends=CORE_HEADERS + [f"{KERNELS}/pool.h"],
+        include_dirs=[numpy.get_include(), CORE_INCLUDE, KERNELS],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
         extra_compile_args=EXT_FLAGS,
         extra_link_args=EXT_LINK,
@@ -51,8 +56,9 @@ def extension(name):
 setup(
     libraries=[core],
     ext_modules=cythonize(
-        [extension(name) for name in ("core", "blas", "elementwise", "matmul", "softmax",
-                                      "attention", "linalg")],
+        [extension("runtime", [f"{KERNELS}/pool.c"])]
+        + [extension(name) for name in ("core", "elementwise", "matmul", "softmax", "attention",
+                                        "linalg")],
         compiler_directives={
             "language_level": 3,
             "boundscheck": DEBUG_CHECKS,

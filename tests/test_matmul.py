@@ -101,7 +101,7 @@ def test_non_contiguous_and_fortran_views(dtype, rng):
     ((130, 70), (70, 90)), ((3, 33, 34), (34, 35)),
 ])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_fast_paths_and_blas(shape_a, shape_b, dtype, rng):
+def test_fast_paths_and_gemm(shape_a, shape_b, dtype, rng):
     a = rng.standard_normal(shape_a).astype(dtype)
     b = rng.standard_normal(shape_b).astype(dtype)
     got = attncore.matmul(a, b)
@@ -287,36 +287,6 @@ def test_q16_fixed_size_kernels_are_exact(m, n, k, scale, overflow, rng):
     for rounding in ("nearest", "floor"):
         np.testing.assert_array_equal(q16.matmul(a, b, rounding=rounding, overflow=overflow),
                                       ref.q16_matmul(a, b, rounding, overflow))
-
-
-def test_concurrent_blas_batches_restore_blas_threads(rng):
-    """Batched BLAS products hold OpenBLAS to one thread while they run;
-    concurrent calls from Python threads must leave its setting as found."""
-    import ctypes
-    import threading
-
-    from attncore._kernels.blas import thread_control_addresses
-
-    get_address, _ = thread_control_addresses()
-    if not get_address:
-        pytest.skip("SciPy's BLAS exposes no thread control")
-    blas_threads = ctypes.CFUNCTYPE(ctypes.c_int)(get_address)
-    before = blas_threads()
-    a = rng.standard_normal((8, 64, 64)).astype(np.float32)
-    errors = []
-
-    def work():
-        for _ in range(20):
-            if not np.allclose(attncore.matmul(a, a), a @ a, rtol=1e-4, atol=1e-3):
-                errors.append("mismatch")
-
-    threads = [threading.Thread(target=work) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
-    assert blas_threads() == before
 
 
 def test_q16_two_word_sum_just_below_2_63_saturates_to_max():

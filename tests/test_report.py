@@ -32,7 +32,7 @@ def rows(report, kernel, backend="q16"):
 def test_json_validates_against_schema(quick_report):
     _, report = quick_report
     jsonschema.validate(report, report_output.schema())
-    assert report["schema_version"] == 1 and report["seed"] == 7 and report["mode"] == "quick"
+    assert report["schema_version"] == 2 and report["seed"] == 7 and report["mode"] == "quick"
     assert report["speed"] and all(r["speedup"] > 0 for r in report["speed"])
     kernels = {r["kernel"] for r in report["accuracy"]}
     assert kernels == {"mul", "div", "sqrt", "exp", "matmul", "softmax", "sdpa", "mha", "solve",

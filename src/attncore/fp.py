@@ -25,10 +25,14 @@ def matmul(a, b, /, *, out=None):
     promoted dim is removed from the result.  Any strides work.
 
     Small products (2x2, 3x3, 4x4, 4x4 @ 4x1 ...) run in register-blocked C
-    kernels; products of 32^3 multiply-adds or more go to BLAS.  Batches are
-    split over :func:`attncore.get_num_threads` threads; each output is
-    computed by one thread in a fixed order, so results do not depend on the
-    thread count.
+    kernels (a multiply then an add per term); products of 10^3
+    multiply-adds or more run in attncore's own GEMM (a fused multiply-add
+    per term on CPUs with AVX2 and FMA), which needs no BLAS and takes any
+    strides.  Which of the two runs depends on ``(m, n, k)`` only.  Batches
+    and large products are shared by up to :func:`attncore.get_num_threads`
+    threads; each output element is computed by the same operations
+    whatever thread computes it, so results do not depend on the thread
+    count.
 
     Parameters
     ----------
@@ -142,15 +146,17 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
                                  return_weights=False):
     """Scaled dot-product attention, ``softmax(q k^T * scale + mask) v``.
 
-    A fused, tiled kernel: per block of 256 query rows, keys are visited in
-    tiles of 256; the scores of a tile are one gemm (``scale * Q K^T``), the
-    softmax is computed online (running row maximum ``m`` and sum ``l``;
-    earlier tiles are rescaled by ``exp(m_old - m_new)``) and ``P V`` is
-    accumulated by a second gemm.  The L x S score matrix is never stored
-    unless ``return_weights=True``: extra memory is one 256 x 256 tile and
-    a 256 x Ev accumulator per thread.  float32 inputs accumulate in
-    float32.  With ``is_causal``, tiles entirely above the diagonal are
-    skipped.
+    A fused, tiled kernel: per block of 96 query rows, keys are visited in
+    tiles of 256; the scores of a tile are one product (``scale * Q K^T``,
+    attncore's GEMM), the softmax is computed online (running row maximum
+    ``m`` and sum ``l``; earlier tiles are rescaled by ``exp(m_old -
+    m_new)``) and ``P V`` is accumulated by a second product.  The L x S
+    score matrix is never stored unless ``return_weights=True`` (then the
+    whole row is one tile): extra memory is one 96 x 256 tile and a 96 x Ev
+    accumulator per thread.  float32 inputs accumulate in float32.  With
+    ``is_causal``, a tile is applied only to the rows that see one of its
+    keys.  A row's result depends neither on the thread count nor on the
+    rows computed beside it.
 
     Parameters
     ----------

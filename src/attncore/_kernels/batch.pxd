@@ -1,13 +1,16 @@
 # Walking the broadcast batch dimensions of several operands: every batched
-# kernel (matmul, softmax, attention, linear algebra) shares this description.
+# kernel (matmul, softmax, attention, linear algebra) shares this description;
+# and running a loop on the runtime with one report per chunk, merged in
+# chunk order (Chunks).
 cimport numpy as cnp
+from libc.stdlib cimport calloc, free
 
 from attncore._kernels.core cimport AC_OK, ac_status, ac_tally
+from attncore._kernels.runtime cimport ac_rt_chunk_fn, ac_rt_plan, plan_chunks, plan_loop, run
 
 cdef enum:
     BATCH_MAX_OPERANDS = 8
     BATCH_MAX_DIMS = 64
-    BATCH_MAX_THREADS = 64
 
 cdef struct Batch:
     int nops
@@ -123,21 +126,44 @@ cdef inline tuple merge_reports(ac_tally *tallies, ac_status *statuses, Py_ssize
     return (<int>status, events, first, <int>first_status, stop)
 
 
-cdef inline Py_ssize_t split_ranges(Py_ssize_t total, Py_ssize_t min_per_range, int nthreads,
-                                    ac_tally *tallies) noexcept:
-    """How many contiguous ranges to split ``total`` items into (>= 1), with
-    their tallies zeroed."""
-    cdef Py_ssize_t n = total // min_per_range if min_per_range > 0 else total
-    cdef Py_ssize_t c
-    if n > nthreads:
-        n = nthreads
-    if n > BATCH_MAX_THREADS:
-        n = BATCH_MAX_THREADS
-    if n < 1:
-        n = 1
-    for c in range(n):
-        tallies[c].events = 0
-        tallies[c].first_index = 0
-        tallies[c].last_index = 0
-        tallies[c].first_status = AC_OK
-    return n
+cdef struct Chunks:
+    # a loop on the runtime whose chunks each leave a report
+    ac_rt_plan plan
+    ac_tally *tallies       # per chunk, zeroed (a chunk that never ran reports nothing)
+    ac_status *statuses
+    size_t failed           # first failing chunk in chunk order, or plan.n_chunks
+
+
+cdef inline void chunks_free(Chunks *ch) noexcept nogil:
+    free(ch.tallies)
+    free(ch.statuses)
+    ch.tallies = NULL
+    ch.statuses = NULL
+
+
+cdef inline bint chunks_run(Chunks *ch, size_t n_units, size_t chunk_units, double est_ns,
+                            long long threads, ac_rt_chunk_fn fn, void *ctx) noexcept nogil:
+    """Plan (chunk_units 0: the runtime's ~20 us chunks; else fixed chunks),
+    give every chunk a zeroed report, run.  False when the reports could not
+    be allocated (nothing ran).  Call chunks_report afterwards, with the GIL."""
+    if chunk_units == 0:
+        ch.plan = plan_loop(n_units, est_ns, threads)
+    else:
+        ch.plan = plan_chunks(n_units, chunk_units, est_ns, threads)
+    ch.tallies = <ac_tally *>calloc(ch.plan.n_chunks + 1, sizeof(ac_tally))
+    ch.statuses = <ac_status *>calloc(ch.plan.n_chunks + 1, sizeof(ac_status))
+    if ch.tallies == NULL or ch.statuses == NULL:
+        chunks_free(ch)
+        return False
+    ch.failed = run(&ch.plan, fn, ctx)
+    return True
+
+
+cdef inline tuple chunks_report(Chunks *ch, bint ok):
+    """The merged report of a chunks_run (see merge_reports); frees it."""
+    if not ok:
+        raise MemoryError("attncore: no memory for the per-chunk reports")
+    try:
+        return merge_reports(ch.tallies, ch.statuses, <Py_ssize_t>ch.plan.n_chunks)
+    finally:
+        chunks_free(ch)

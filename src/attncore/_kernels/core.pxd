@@ -96,6 +96,36 @@ cdef extern from "attncore/fp_matmul.h" nogil:
                              const double *b, ptrdiff_t sb_t, ptrdiff_t sb_row, ptrdiff_t sb_col,
                              double *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col)
 
+cdef extern from "attncore/fp_gemm.h" nogil:
+    enum:
+        AC_GEMM_WORK_BYTES
+        AC_GEMM_KC_MAX
+    ctypedef enum ac_gemm_variant:
+        AC_GEMM_BASELINE
+        AC_GEMM_X86_64_V3
+    ac_gemm_variant ac_f32_gemm_variant()
+    void ac_f32_gemm(size_t m, size_t n, size_t k, float alpha,
+                     const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                     const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                     float beta, float *c, ptrdiff_t c_rs, ptrdiff_t c_cs, void *work)
+    void ac_f64_gemm(size_t m, size_t n, size_t k, double alpha,
+                     const double *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                     const double *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                     double beta, double *c, ptrdiff_t c_rs, ptrdiff_t c_cs, void *work)
+    size_t ac_f32_gemm_packed_b_bytes(size_t n, size_t k)
+    size_t ac_f64_gemm_packed_b_bytes(size_t n, size_t k)
+    void ac_f32_gemm_pack_b(size_t n, size_t k, const float *b, ptrdiff_t b_rs, ptrdiff_t b_cs,
+                            void *packed)
+    void ac_f64_gemm_pack_b(size_t n, size_t k, const double *b, ptrdiff_t b_rs,
+                            ptrdiff_t b_cs, void *packed)
+    void ac_f32_gemm_packed(size_t m, size_t n, size_t k, float alpha,
+                            const float *a, ptrdiff_t a_rs, ptrdiff_t a_cs, const void *packed_b,
+                            float beta, float *c, ptrdiff_t c_rs, ptrdiff_t c_cs, void *work)
+    void ac_f64_gemm_packed(size_t m, size_t n, size_t k, double alpha,
+                            const double *a, ptrdiff_t a_rs, ptrdiff_t a_cs,
+                            const void *packed_b, double beta, double *c, ptrdiff_t c_rs,
+                            ptrdiff_t c_cs, void *work)
+
 cdef extern from "attncore/q16_softmax.h" nogil:
     ac_status ac_q16_softmax_row(size_t n, const ac_q16 *x, ptrdiff_t sx,
                                  const unsigned char *mask, ptrdiff_t sm,

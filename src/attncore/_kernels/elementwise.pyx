@@ -2,19 +2,21 @@
 """Loops and dispatch for the elementwise Q16.16 kernels and conversions.
 
 The Python layer hands over operands already broadcast to one shape (and
-aligned); this module walks them row by row without the GIL, calls the C
-core's strided row kernels, and returns what the core reported as
+aligned); this module walks them row by row without the GIL on the runtime
+(units: elements in C order), calls the C core's strided row kernels, and
+returns what the core reported as
 ``(status, events, first_index, first_status, stop_index)`` (flat C-order
 indices: the first range event, and the element an error stopped at).  It
 raises nothing itself: turning a status into an exception is the Python
 layer's job.
 """
 cimport numpy as cnp
-from cython.parallel cimport prange
 from libc.stdint cimport int64_t
 
 from attncore._kernels.batch cimport *
 from attncore._kernels.core cimport *
+from attncore._kernels.costs cimport *
+from attncore._kernels.runtime cimport threads_arg
 
 cnp.import_array()
 
@@ -22,11 +24,6 @@ cnp.import_array()
 BINARY_OPS = {"add": AC_Q16_OP_ADD, "sub": AC_Q16_OP_SUB,
               "mul": AC_Q16_OP_MUL, "div": AC_Q16_OP_DIV}
 UNARY_OPS = {"sqrt": AC_Q16_OP_SQRT, "exp": AC_Q16_OP_EXP}
-
-cdef enum:
-    # Below this many elements per thread, starting threads costs more than
-    # it saves.
-    MIN_PER_THREAD = 1 << 16
 
 cdef enum RowKind:
     ROW_BINARY
@@ -97,45 +94,68 @@ cdef ac_status _run_range(const Batch *rows, const ptrdiff_t *inner, RowKind kin
     return AC_OK
 
 
-cdef tuple _go(tuple arrays, RowKind kind, int op, int rnd, int ovf, int nthreads):
-    """Run the whole operand set, split into contiguous element ranges, one
-    per thread; reports merge in range order (see batch.pxd, merge_reports), so
-    they and every output are independent of the thread count."""
+cdef struct Job:
+    const Batch *rows
+    const ptrdiff_t *inner
+    RowKind kind
+    int op
+    ac_rounding rnd
+    ac_overflow ovf
+    Chunks *chunks
+
+
+cdef int _chunk(void *ctx, size_t chunk, size_t begin, size_t end, int worker) noexcept nogil:
+    cdef Job *jb = <Job *>ctx
+    cdef ac_status st = _run_range(jb.rows, jb.inner, jb.kind, jb.op, jb.rnd, jb.ovf,
+                                   <Py_ssize_t>begin, <Py_ssize_t>end, &jb.chunks.tallies[chunk])
+    jb.chunks.statuses[chunk] = st
+    return st != AC_OK
+
+
+cdef double _ps_per_element(RowKind kind, int op) noexcept nogil:
+    if kind == ROW_BINARY:
+        return (PS_EW_ADD if op == AC_Q16_OP_ADD else PS_EW_SUB if op == AC_Q16_OP_SUB
+                else PS_EW_MUL if op == AC_Q16_OP_MUL else PS_EW_DIV)
+    if kind == ROW_UNARY:
+        return PS_EW_SQRT if op == AC_Q16_OP_SQRT else PS_EW_EXP
+    return (PS_EW_FROM_F64 if kind == ROW_FROM_F64 else PS_EW_FROM_F32 if kind == ROW_FROM_F32
+            else PS_EW_FROM_I64 if kind == ROW_FROM_I64 else PS_EW_TO_F64)
+
+
+cdef tuple _go(tuple arrays, RowKind kind, int op, int rnd, int ovf, nthreads):
+    """Run the whole operand set on the runtime, in chunks of consecutive
+    elements; reports merge in chunk order (see batch.pxd), so they and
+    every output are independent of the thread count."""
     cdef Batch rows
     cdef ptrdiff_t inner[BATCH_MAX_OPERANDS]
-    cdef ac_tally tallies[BATCH_MAX_THREADS]
-    cdef ac_status statuses[BATCH_MAX_THREADS]
-    cdef Py_ssize_t chunk, c, nchunks
+    cdef Chunks chunks
+    cdef Job jb
+    cdef bint ok
+    cdef long long threads = threads_arg(nthreads)
     cdef int k
     batch_init(&rows, arrays, 0)
     for k in range(rows.nops):
         inner[k] = rows.strides[k][rows.ndim - 1] // (<cnp.ndarray>arrays[k]).itemsize
-    nchunks = split_ranges(rows.count, MIN_PER_THREAD, nthreads, tallies)
-    chunk = (rows.count + nchunks - 1) // nchunks if rows.count else 0
+    jb.rows, jb.inner, jb.kind, jb.op = &rows, inner, kind, op
+    jb.rnd, jb.ovf, jb.chunks = <ac_rounding>rnd, <ac_overflow>ovf, &chunks
+    cdef double est = ps(<double>rows.count, _ps_per_element(kind, op))
     with nogil:
-        if nchunks == 1:
-            statuses[0] = _run_range(&rows, inner, kind, op, <ac_rounding>rnd,
-                                     <ac_overflow>ovf, 0, rows.count, &tallies[0])
-        else:
-            for c in prange(nchunks, num_threads=nchunks, schedule="static"):
-                statuses[c] = _run_range(&rows, inner, kind, op, <ac_rounding>rnd,
-                                         <ac_overflow>ovf, c * chunk,
-                                         min((c + 1) * chunk, rows.count), &tallies[c])
-    return merge_reports(tallies, statuses, nchunks)
+        ok = chunks_run(&chunks, <size_t>rows.count, 0, est, threads, _chunk, &jb)
+    return chunks_report(&chunks, ok)
 
 
 def binary(str name, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int rnd, int ovf,
-           int nthreads=1):
+           nthreads=1):
     """out = a (op) b elementwise; int32 operands of one shape."""
     return _go((a, b, out), ROW_BINARY, BINARY_OPS[name], rnd, ovf, nthreads)
 
 
-def unary(str name, cnp.ndarray a, cnp.ndarray out, int rnd, int ovf, int nthreads=1):
+def unary(str name, cnp.ndarray a, cnp.ndarray out, int rnd, int ovf, nthreads=1):
     """out = op(a) elementwise; int32 operands of one shape."""
     return _go((a, out), ROW_UNARY, UNARY_OPS[name], rnd, ovf, nthreads)
 
 
-def from_real(cnp.ndarray x, cnp.ndarray out, int rnd, int ovf, int nthreads=1):
+def from_real(cnp.ndarray x, cnp.ndarray out, int rnd, int ovf, nthreads=1):
     """out = Q16.16 of x; x float64, float32 or int64 (exact integers)."""
     cdef RowKind kind
     if x.dtype.num == cnp.NPY_DOUBLE:
@@ -149,6 +169,6 @@ def from_real(cnp.ndarray x, cnp.ndarray out, int rnd, int ovf, int nthreads=1):
     return _go((x, out), kind, 0, rnd, ovf, nthreads)
 
 
-def to_double(cnp.ndarray q, cnp.ndarray out, int nthreads=1):
+def to_double(cnp.ndarray q, cnp.ndarray out, nthreads=1):
     """out = q / 2^16 exactly."""
     return _go((q, out), ROW_TO_F64, 0, 0, 0, nthreads)

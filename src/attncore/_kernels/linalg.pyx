@@ -7,18 +7,19 @@ n)``, right-hand sides ``(batch..., n, k)``, pivots ``(batch..., n)``,
 Q16.16 exact factors ``(batch..., words)`` of uint32) and fresh
 C-contiguous outputs (checked here, as is the packed layout the C core
 reads factors in); the dtype of the first operand picks the arithmetic
-(float32, float64, or int32 / uint32 exact factor words for Q16.16).  Batch items are split
-into contiguous ranges, one per thread, with the GIL released once.  Every
+(float32, float64, or int32 / uint32 exact factor words for Q16.16).  Batch items are the
+runtime's units (chunks of consecutive items), with the GIL released once.  Every
 entry point returns ``(status, events, first)``, per-item arrays: the C
 status of each item and, for Q16.16, its saturation count and first
 saturated element, so the Python layer can name the failing batch indices.
 """
 cimport numpy as cnp
-from cython.parallel cimport prange
 from libc.stdint cimport int32_t, uint32_t, uint64_t
 
 from attncore._kernels.batch cimport *
 from attncore._kernels.core cimport *
+from attncore._kernels.costs cimport *
+from attncore._kernels.runtime cimport ac_rt_plan, plan_loop, run, thread_scratch, threads_arg
 
 import numpy as np
 
@@ -29,9 +30,6 @@ cdef enum Op:
 
 cdef enum Kind:
     F32, F64, Q16
-
-cdef enum:
-    MIN_ITEMS_PER_THREAD = 256
 
 
 cdef struct Job:
@@ -133,29 +131,44 @@ cdef ac_status _q16_item(const Job *jb, char **ptr, uint32_t *work, ac_tally *t)
     return st
 
 
-cdef void _range(const Job *jb, const Batch *bt, Py_ssize_t start, Py_ssize_t stop,
-                 char *work, int *status, uint64_t *events, uint64_t *first) noexcept nogil:
+cdef struct Run:
+    const Job *jb
+    const Batch *bt
+    size_t work_bytes
+    int *status
+    uint64_t *events
+    uint64_t *first
+    bint no_memory
+
+
+cdef int _chunk(void *ctx, size_t chunk, size_t begin, size_t end, int worker) noexcept nogil:
+    """Items [begin, end); each has its own status, so none stops the loop."""
+    cdef Run *rn = <Run *>ctx
+    cdef const Job *jb = rn.jb
     cdef Py_ssize_t idx[BATCH_MAX_DIMS]
     cdef char *ptr[BATCH_MAX_OPERANDS]
-    cdef Py_ssize_t item
+    cdef size_t item
     cdef ac_tally t
     cdef float f_tag = 0
     cdef double d_tag = 0
-    if start >= stop:
-        return
-    batch_seek(bt, start, idx, ptr)
-    for item in range(start, stop):
+    cdef char *work = <char *>thread_scratch(rn.work_bytes)
+    if work == NULL:
+        rn.no_memory = True
+        return 1
+    batch_seek(rn.bt, <Py_ssize_t>begin, idx, ptr)
+    for item in range(begin, end):
         if jb.kind == F32:
-            status[item] = _fp_item(&f_tag, jb, ptr, <float *>work)
+            rn.status[item] = _fp_item(&f_tag, jb, ptr, <float *>work)
         elif jb.kind == F64:
-            status[item] = _fp_item(&d_tag, jb, ptr, <double *>work)
+            rn.status[item] = _fp_item(&d_tag, jb, ptr, <double *>work)
         else:
             t.events = 0
             t.first_index = 0
-            status[item] = _q16_item(jb, ptr, <uint32_t *>work, &t)
-            events[item] = t.events
-            first[item] = t.first_index
-        batch_next(bt, idx, ptr)
+            rn.status[item] = _q16_item(jb, ptr, <uint32_t *>work, &t)
+            rn.events[item] = t.events
+            rn.first[item] = t.first_index
+        batch_next(rn.bt, idx, ptr)
+    return 0
 
 
 cdef cnp.ndarray _packed(cnp.ndarray m):
@@ -188,7 +201,7 @@ cdef cnp.ndarray _out(cnp.ndarray x):
 
 
 cdef tuple _run(Op op, tuple operands, tuple core, cnp.ndarray rhs, Py_ssize_t k, int flag,
-                bint pivoted, int rnd, int ovf, int nthreads, Py_ssize_t n=-1):
+                bint pivoted, int rnd, int ovf, nthreads, Py_ssize_t n=-1):
     """``op`` over the batch of ``operands`` (identical batch shapes; operand
     i has ``core[i]`` trailing non-batch dims).  ``n`` is the matrix size
     when ``operands[0]`` is an exact factor rather than a matrix."""
@@ -209,32 +222,30 @@ cdef tuple _run(Op op, tuple operands, tuple core, cnp.ndarray rhs, Py_ssize_t k
     jb.sb_col = elem_stride(rhs, 1) if rhs is not None else 0
     jb.rnd, jb.ovf = <ac_rounding>rnd, <ac_overflow>ovf
     batch_init_cores(&bt, operands, core)
-    cdef Py_ssize_t count = bt.count, c
+    cdef Py_ssize_t count = bt.count
     cdef cnp.ndarray status = np.zeros(max(count, 1), dtype=np.intc)
     cdef cnp.ndarray events = np.zeros(max(count, 1), dtype=np.uint64)
     cdef cnp.ndarray first = np.zeros(max(count, 1), dtype=np.uint64)
-    cdef Py_ssize_t per_item_bytes = max(
-        4 * <Py_ssize_t>AC_Q16_LINALG_WORK(jb.n) if jb.kind == Q16 else
-        8 * <Py_ssize_t>AC_F64_LINALG_WORK(jb.n, max(k, jb.n)), 8)
-    cdef Py_ssize_t nranges = max(1, min(nthreads, count // MIN_ITEMS_PER_THREAD,
-                                         BATCH_MAX_THREADS))
-    cdef Py_ssize_t per = (count + nranges - 1) // nranges
-    cdef cnp.ndarray work = np.empty(nranges * per_item_bytes, dtype=np.uint8)
-    cdef char *wp = <char *>cnp.PyArray_DATA(work)
-    cdef int *sp = <int *>cnp.PyArray_DATA(status)
-    cdef uint64_t *ep = <uint64_t *>cnp.PyArray_DATA(events)
-    cdef uint64_t *fp = <uint64_t *>cnp.PyArray_DATA(first)
+    cdef Run rn
+    cdef ac_rt_plan plan
+    cdef long long threads = threads_arg(nthreads)
+    rn.jb, rn.bt, rn.no_memory = &jb, &bt, False
+    rn.work_bytes = max(4 * <size_t>AC_Q16_LINALG_WORK(jb.n) if jb.kind == Q16 else
+                        8 * <size_t>AC_F64_LINALG_WORK(jb.n, max(k, jb.n)), 8)
+    rn.status = <int *>cnp.PyArray_DATA(status)
+    rn.events = <uint64_t *>cnp.PyArray_DATA(events)
+    rn.first = <uint64_t *>cnp.PyArray_DATA(first)
+    cdef double est = linalg_ns(COST_F32 if jb.kind == F32 else COST_F64 if jb.kind == F64
+                                else COST_Q16, <double>count, <double>jb.n, <double>k)
     with nogil:
-        if nranges == 1:
-            _range(&jb, &bt, 0, count, wp, sp, ep, fp)
-        else:
-            for c in prange(nranges, num_threads=nranges, schedule="static"):
-                _range(&jb, &bt, c * per, min((c + 1) * per, count), wp + c * per_item_bytes,
-                       sp, ep, fp)
+        plan = plan_loop(<size_t>count, est, threads)
+        run(&plan, _chunk, &rn)
+    if rn.no_memory:
+        raise MemoryError("attncore linear algebra: no memory for the workspace")
     return status[:count], events[:count], first[:count]
 
 
-def lu_factor(a, lu, piv, exact, int rnd, int ovf, int nthreads=1):
+def lu_factor(a, lu, piv, exact, int rnd, int ovf, nthreads=1):
     """lu (..., n, n) and piv (..., n) of a (..., n, n); for Q16.16 also the
     exact factor words (..., AC_Q16_FACTOR_WORDS(n)) (``exact``, None for
     float)."""
@@ -243,26 +254,26 @@ def lu_factor(a, lu, piv, exact, int rnd, int ovf, int nthreads=1):
                 nthreads)
 
 
-def lu_solve(lu, piv, b, x, int rnd, int ovf, int nthreads=1):
+def lu_solve(lu, piv, b, x, int rnd, int ovf, nthreads=1):
     """x (..., n, k) from float lu (..., n, n), piv (..., n) and b (..., n, k)."""
     return _run(LU_SOLVE, (_packed(lu), _pivots(piv), b, _out(x)), (2, 1, 2, 2), b,
                 b.shape[b.ndim - 1], 0, False, rnd, ovf, nthreads)
 
 
-def solve_exact(exact, Py_ssize_t n, b, x, int rnd, int ovf, int nthreads=1):
+def solve_exact(exact, Py_ssize_t n, b, x, int rnd, int ovf, nthreads=1):
     """x (..., n, k) from Q16.16 exact factor words (..., words) of
     q16 lu_factor or cho_factor and b (..., n, k): the same bits as solve."""
     return _run(LU_SOLVE, (_words(exact), b, _out(x)), (1, 2, 2), b, b.shape[b.ndim - 1], 0,
                 False, rnd, ovf, nthreads, n)
 
 
-def solve(a, b, x, bint positive_definite, int rnd, int ovf, int nthreads=1):
+def solve(a, b, x, bint positive_definite, int rnd, int ovf, nthreads=1):
     """x (..., n, k) of a x = b, by LU or (positive_definite) Cholesky."""
     return _run(SOLVE, (a, b, _out(x)), (2, 2, 2), b, b.shape[b.ndim - 1], positive_definite,
                 False, rnd, ovf, nthreads)
 
 
-def cho_factor(a, c, perm, exact, bint lower, int rnd, int ovf, int nthreads=1):
+def cho_factor(a, c, perm, exact, bint lower, int rnd, int ovf, nthreads=1):
     """c (..., n, n); with perm (..., n + 1) diagonal pivoting, the rank
     last; for Q16.16 also the exact factor words (``exact``, None for
     float)."""
@@ -272,25 +283,25 @@ def cho_factor(a, c, perm, exact, bint lower, int rnd, int ovf, int nthreads=1):
                 perm is not None, rnd, ovf, nthreads)
 
 
-def cho_solve(c, perm, b, x, bint lower, int rnd, int ovf, int nthreads=1):
+def cho_solve(c, perm, b, x, bint lower, int rnd, int ovf, nthreads=1):
     """x (..., n, k) from a float factor c (..., n, n) and perm (..., n) or None."""
     operands = (_packed(c), b, _out(x)) + (() if perm is None else (_pivots(perm),))
     return _run(CHO_SOLVE, operands, (2, 2, 2, 1)[:len(operands)], b, b.shape[b.ndim - 1],
                 lower, perm is not None, rnd, ovf, nthreads)
 
 
-def det(a, d, int rnd, int ovf, int nthreads=1):
+def det(a, d, int rnd, int ovf, nthreads=1):
     """d (...) = det(a)."""
     return _run(DET, (a, _out(d)), (2, 0), None, 0, 0, False, rnd, ovf, nthreads)
 
 
-def inv(a, out, int rnd, int ovf, int nthreads=1):
+def inv(a, out, int rnd, int ovf, nthreads=1):
     """out (..., n, n) = a^-1."""
     return _run(INV, (a, _out(out)), (2, 2), None, a.shape[a.ndim - 1], 0, False, rnd, ovf,
                 nthreads)
 
 
-def affine_inverse(m, out, bint rigid, int rnd, int ovf, int nthreads=1):
+def affine_inverse(m, out, bint rigid, int rnd, int ovf, nthreads=1):
     """out (..., d, d) = the inverse of homogeneous m (..., d, d), d = 3 or 4."""
     return _run(AFFINE, (m, _out(out)), (2, 2), None, m.shape[m.ndim - 1], rigid, False, rnd,
                 ovf, nthreads)

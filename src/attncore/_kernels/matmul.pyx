@@ -2,28 +2,37 @@
 """Loops and dispatch for batched matmul.
 
 The Python layer hands over ``a (batch..., m, k)``, ``b (batch..., k, n)``
-and ``out (batch..., m, n)`` with identical (broadcast) batch shapes.  Batch
-items are split into contiguous ranges, one per thread, with the GIL
-released once for the whole call.  Q16.16 goes to the C core's exact
-kernel; float goes to the C small-matrix kernels, or to BLAS (through
-SciPy's cython_blas) when a product is large enough for BLAS to win.
+and ``out (batch..., m, n)`` with identical (broadcast) batch shapes.  The
+runtime's units are batch items, or blocks of rows of an item when one item
+is enough work for several threads; the GIL is released once for the call.
+Q16.16 goes to the C core's exact kernel.  Float goes to the C core's
+small-matrix kernels below GEMM_MIN_MACS (10^3) multiply-adds per product, else to
+its GEMM (attncore/fp_gemm.h), whose arithmetic per element does not depend
+on how the rows are split; which of the two runs depends on (m, n, k) only.
+So no result depends on the thread count, and any strides work (ptrdiff_t
+throughout: no BLAS int leading dimensions).
 """
 cimport numpy as cnp
-from cython.parallel cimport prange
+from libc.stdlib cimport free, malloc
 
 from attncore._kernels.batch cimport *
-from attncore._kernels.blas cimport (blas_operand, blas_threads_pinnable, gemm, pin_blas,
-                                     unpin_blas)
 from attncore._kernels.core cimport *
+from attncore._kernels.costs cimport *
+from attncore._kernels.runtime cimport ac_rt_plan, plan_loop, run, thread_scratch, threads_arg
 
 cnp.import_array()
 
 cdef enum:
-    # Multiply-adds per product from which BLAS beats the C kernels (its
-    # call and packing overhead dominates below about 32^3).
-    BLAS_MIN_WORK = 32 * 32 * 32
-    # Multiply-adds a thread should get before another one is worth starting.
-    MIN_WORK_PER_THREAD = 1 << 16
+    # Multiply-adds per product from which the GEMM beats the small-matrix
+    # kernels (packing and edge tiles dominate below): minima of both on
+    # batches of 8^3 .. 32^3 products, f32 and f64 (the GEMM is 0.9-1.5x
+    # at 8^3, 1.6x at 12^3, 2.4-3.3x at 16^3).
+    GEMM_MIN_MACS = 10 * 10 * 10
+    # Rows per unit when one product is split (a multiple of the GEMM's
+    # 6-row tile), and the single-thread ns above which a product is split.
+    GEMM_BLOCK_ROWS = 96
+    Q16_BLOCK_ROWS = 16
+    SPLIT_ITEM_NS = 100000
 
 cdef struct Dims:
     Py_ssize_t m, n, k
@@ -50,16 +59,26 @@ cdef Dims _dims(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out):
     return d
 
 
-cdef Py_ssize_t _ranges_for(const Batch *bt, const Dims *dm, int nthreads,
-                            ac_tally *tallies):
-    cdef Py_ssize_t work = dm.m * dm.n * (dm.k if dm.k > 0 else 1)
-    cdef Py_ssize_t per_range = MIN_WORK_PER_THREAD // work if work < MIN_WORK_PER_THREAD else 1
-    return split_ranges(bt.count, per_range, nthreads, tallies)
+cdef Py_ssize_t _blocks(Py_ssize_t m, Py_ssize_t block_rows, double item_ns) noexcept:
+    """Row blocks per product: 1, or m / block_rows when a product alone is
+    worth several threads (a function of the shape only)."""
+    if item_ns < SPLIT_ITEM_NS or m < 2 * block_rows:
+        return 1
+    return (m + block_rows - 1) // block_rows
 
 
 # ---- Q16.16 ---------------------------------------------------------------
 
-cdef ac_status _q16_range(const Batch *bt, const Dims *dm, Py_ssize_t start, Py_ssize_t stop,
+cdef struct Q16Job:
+    const Batch *bt
+    const Dims *dm
+    Py_ssize_t blocks
+    ac_rounding rnd
+    ac_overflow ovf
+    Chunks *chunks
+
+
+cdef ac_status _q16_items(const Batch *bt, const Dims *dm, Py_ssize_t start, Py_ssize_t stop,
                           ac_rounding rnd, ac_overflow ovf, ac_tally *total) noexcept nogil:
     """Batch items [start, stop)."""
     cdef Py_ssize_t idx[BATCH_MAX_DIMS]
@@ -94,18 +113,16 @@ cdef ac_status _q16_range(const Batch *bt, const Dims *dm, Py_ssize_t start, Py_
     return AC_OK
 
 
-cdef ac_status _q16_rows(const Batch *bt, const Dims *dm, Py_ssize_t unit, Py_ssize_t blocks,
-                         ac_rounding rnd, ac_overflow ovf, ac_tally *total) noexcept nogil:
-    """One block of rows of one batch item: unit = item * blocks + block."""
+cdef ac_status _q16_block(const Batch *bt, const Dims *dm, Py_ssize_t unit, Py_ssize_t blocks,
+                          ac_rounding rnd, ac_overflow ovf, ac_tally *total) noexcept nogil:
+    """One block of Q16_BLOCK_ROWS rows of one batch item: unit = item * blocks + block."""
     cdef Py_ssize_t idx[BATCH_MAX_DIMS]
     cdef char *ptr[BATCH_MAX_OPERANDS]
-    cdef Py_ssize_t item = unit // blocks, block = unit % blocks
-    cdef Py_ssize_t per = (dm.m + blocks - 1) // blocks
-    cdef Py_ssize_t row0 = block * per, row1 = min(dm.m, row0 + per)
+    cdef Py_ssize_t item = unit // blocks
+    cdef Py_ssize_t row0 = (unit % blocks) * Q16_BLOCK_ROWS
+    cdef Py_ssize_t row1 = min(dm.m, row0 + Q16_BLOCK_ROWS)
     cdef ac_status st
     cdef ac_tally t
-    if row0 >= row1:
-        return AC_OK
     batch_seek(bt, item, idx, ptr)
     t.events = 0
     st = ac_q16_matmul(row1 - row0, dm.n, dm.k,
@@ -118,54 +135,58 @@ cdef ac_status _q16_rows(const Batch *bt, const Dims *dm, Py_ssize_t unit, Py_ss
     return st
 
 
-def q16(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int rnd, int ovf, int nthreads=1):
+cdef int _q16_chunk(void *ctx, size_t chunk, size_t begin, size_t end,
+                    int worker) noexcept nogil:
+    cdef Q16Job *jb = <Q16Job *>ctx
+    cdef ac_tally *tally = &jb.chunks.tallies[chunk]
+    cdef ac_status st = AC_OK
+    cdef size_t u
+    if jb.blocks == 1:
+        st = _q16_items(jb.bt, jb.dm, <Py_ssize_t>begin, <Py_ssize_t>end, jb.rnd, jb.ovf, tally)
+    else:
+        for u in range(begin, end):
+            st = _q16_block(jb.bt, jb.dm, <Py_ssize_t>u, jb.blocks, jb.rnd, jb.ovf, tally)
+            if st != AC_OK:
+                break
+    jb.chunks.statuses[chunk] = st
+    return st != AC_OK
+
+
+def q16(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int rnd, int ovf, nthreads=1):
     """out = a @ b in Q16.16; returns the report tuple of the C core.
 
-    Work is split into contiguous ranges of batch items, or, when there are
-    fewer items than threads and enough work, into blocks of rows of each
-    item.  Reports merge in C order either way."""
+    Units are batch items, or blocks of rows of each item when one item is
+    enough work to share; reports merge in chunk order, which is C order of
+    the output, whatever the thread count."""
     cdef Batch bt
     cdef Dims dm = _dims(a, b, out)
-    cdef ac_tally tallies[BATCH_MAX_THREADS]
-    cdef ac_status statuses[BATCH_MAX_THREADS]
-    cdef Py_ssize_t nranges, per, c, blocks = 1
+    cdef Q16Job jb
+    cdef Chunks chunks
+    cdef bint ok
+    cdef long long threads = threads_arg(nthreads)
     batch_init(&bt, (a, b, out), 2)
-    if bt.count < nthreads and dm.m > 1 and dm.m * dm.n * dm.k >= 2 * MIN_WORK_PER_THREAD:
-        blocks = min(dm.m, max(1, min(nthreads, BATCH_MAX_THREADS) // bt.count))
-    if blocks > 1:
-        nranges = split_ranges(bt.count * blocks, 1, bt.count * blocks, tallies)
-        with nogil:
-            for c in prange(nranges, num_threads=min(nthreads, nranges), schedule="static"):
-                statuses[c] = _q16_rows(&bt, &dm, c, blocks, <ac_rounding>rnd,
-                                        <ac_overflow>ovf, &tallies[c])
-        return merge_reports(tallies, statuses, nranges)
-    nranges = _ranges_for(&bt, &dm, nthreads, tallies)
-    per = (bt.count + nranges - 1) // nranges
+    cdef double item_ns = q16_matmul_ns(1, <double>dm.m, <double>dm.n, <double>dm.k)
+    jb.bt, jb.dm, jb.rnd, jb.ovf, jb.chunks = &bt, &dm, <ac_rounding>rnd, <ac_overflow>ovf, &chunks
+    jb.blocks = _blocks(dm.m, Q16_BLOCK_ROWS, item_ns)
+    cdef size_t units = <size_t>(bt.count * jb.blocks)
     with nogil:
-        if nranges == 1:
-            statuses[0] = _q16_range(&bt, &dm, 0, bt.count, <ac_rounding>rnd,
-                                     <ac_overflow>ovf, &tallies[0])
-        else:
-            for c in prange(nranges, num_threads=nranges, schedule="static"):
-                statuses[c] = _q16_range(&bt, &dm, c * per, min((c + 1) * per, bt.count),
-                                         <ac_rounding>rnd, <ac_overflow>ovf, &tallies[c])
-    return merge_reports(tallies, statuses, nranges)
+        ok = chunks_run(&chunks, units, 0, item_ns * <double>bt.count, threads, _q16_chunk, &jb)
+    return chunks_report(&chunks, ok)
 
 
 # ---- float ----------------------------------------------------------------
 
-cdef void _gemm(real *c, const real *a, const real *b, const Dims *dm) noexcept nogil:
-    """Row-major C = A B as column-major C^T = B^T A^T."""
-    cdef char op_a, op_b
-    cdef int lda, ldb
-    blas_operand(dm.m, dm.k, dm.sa_row, dm.sa_col, &op_a, &lda)
-    blas_operand(dm.k, dm.n, dm.sb_row, dm.sb_col, &op_b, &ldb)
-    gemm(op_b, op_a, <int>dm.n, <int>dm.m, <int>dm.k, <real>1, b, ldb, a, lda, <real>0, c,
-         <int>max(dm.sc_row, 1))
+cdef struct FpJob:
+    const Batch *bt
+    const Dims *dm
+    Py_ssize_t blocks       # row blocks per item (GEMM path)
+    Py_ssize_t rows         # rows per unit (GEMM path)
+    bint use_gemm
+    const void *packed_b    # B packed once for every unit, or NULL
 
 
-cdef void _fp_small(real *c, const real *a, const real *b, const Dims *dm, Py_ssize_t count,
-                    Py_ssize_t sa_t, Py_ssize_t sb_t, Py_ssize_t sc_t) noexcept nogil:
+cdef void _small(real *c, const real *a, const real *b, const Dims *dm, Py_ssize_t count,
+                 Py_ssize_t sa_t, Py_ssize_t sb_t, Py_ssize_t sc_t) noexcept nogil:
     if real is float:
         ac_f32_matmul_batch(count, dm.m, dm.n, dm.k, a, sa_t, dm.sa_row, dm.sa_col,
                             b, sb_t, dm.sb_row, dm.sb_col, c, sc_t, dm.sc_row, dm.sc_col)
@@ -174,69 +195,127 @@ cdef void _fp_small(real *c, const real *a, const real *b, const Dims *dm, Py_ss
                             b, sb_t, dm.sb_row, dm.sb_col, c, sc_t, dm.sc_row, dm.sc_col)
 
 
-cdef void _fp_range(real *tag, const Batch *bt, const Dims *dm, Py_ssize_t start,
-                    Py_ssize_t stop, bint use_blas) noexcept nogil:
-    """Batch items [start, stop)."""
+cdef void _gemm(const real *a, const real *b, const void *packed_b, real *c, Py_ssize_t rows,
+                const Dims *dm, void *work) noexcept nogil:
+    if real is float:
+        if packed_b != NULL:
+            ac_f32_gemm_packed(rows, dm.n, dm.k, 1, a, dm.sa_row, dm.sa_col, packed_b, 0,
+                               c, dm.sc_row, dm.sc_col, work)
+        else:
+            ac_f32_gemm(rows, dm.n, dm.k, 1, a, dm.sa_row, dm.sa_col, b, dm.sb_row, dm.sb_col,
+                        0, c, dm.sc_row, dm.sc_col, work)
+    else:
+        if packed_b != NULL:
+            ac_f64_gemm_packed(rows, dm.n, dm.k, 1, a, dm.sa_row, dm.sa_col, packed_b, 0,
+                               c, dm.sc_row, dm.sc_col, work)
+        else:
+            ac_f64_gemm(rows, dm.n, dm.k, 1, a, dm.sa_row, dm.sa_col, b, dm.sb_row, dm.sb_col,
+                        0, c, dm.sc_row, dm.sc_col, work)
+
+
+cdef int _fp_units(real *tag, FpJob *jb, size_t begin, size_t end) noexcept nogil:
+    """Units [begin, end): batch items (small kernels), or row blocks of
+    items (GEMM).  Non-zero when there was no workspace."""
     cdef Py_ssize_t idx[BATCH_MAX_DIMS]
     cdef char *ptr[BATCH_MAX_OPERANDS]
-    cdef Py_ssize_t item
-    if start >= stop:
-        return
-    batch_seek(bt, start, idx, ptr)
-    if not use_blas and bt.ndim == 1:
-        # one coalesced batch dim: a single call walks the whole range
-        _fp_small(<real *>ptr[2], <real *>ptr[0], <real *>ptr[1], dm, stop - start,
-                  bt.strides[0][0] // <Py_ssize_t>sizeof(real),
-                  bt.strides[1][0] // <Py_ssize_t>sizeof(real),
-                  bt.strides[2][0] // <Py_ssize_t>sizeof(real))
-        return
-    for item in range(start, stop):
-        if use_blas:
-            _gemm(<real *>ptr[2], <real *>ptr[0], <real *>ptr[1], dm)
-        else:
-            _fp_small(<real *>ptr[2], <real *>ptr[0], <real *>ptr[1], dm, 1, 0, 0, 0)
-        batch_next(bt, idx, ptr)
+    cdef const Batch *bt = jb.bt
+    cdef const Dims *dm = jb.dm
+    cdef Py_ssize_t u, item, row0, rows
+    cdef void *work
+    if not jb.use_gemm:
+        batch_seek(bt, <Py_ssize_t>begin, idx, ptr)
+        if bt.ndim == 1:
+            # one coalesced batch dim: a single call walks the whole range
+            _small(<real *>ptr[2], <real *>ptr[0], <real *>ptr[1], dm, <Py_ssize_t>(end - begin),
+                   bt.strides[0][0] // <Py_ssize_t>sizeof(real),
+                   bt.strides[1][0] // <Py_ssize_t>sizeof(real),
+                   bt.strides[2][0] // <Py_ssize_t>sizeof(real))
+            return 0
+        for u in range(<Py_ssize_t>begin, <Py_ssize_t>end):
+            _small(<real *>ptr[2], <real *>ptr[0], <real *>ptr[1], dm, 1, 0, 0, 0)
+            batch_next(bt, idx, ptr)
+        return 0
+    work = thread_scratch(AC_GEMM_WORK_BYTES)
+    if work == NULL:
+        return 1
+    for u in range(<Py_ssize_t>begin, <Py_ssize_t>end):
+        item = u // jb.blocks
+        row0 = (u % jb.blocks) * jb.rows
+        rows = min(jb.rows, dm.m - row0)
+        batch_seek(bt, item, idx, ptr)
+        _gemm(<real *>ptr[0] + row0 * dm.sa_row, <real *>ptr[1], jb.packed_b,
+              <real *>ptr[2] + row0 * dm.sc_row, rows, dm, work)
+    return 0
 
 
-cdef _fp_run(real *tag, cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthreads):
+cdef int _fp_chunk_f32(void *ctx, size_t chunk, size_t begin, size_t end,
+                       int worker) noexcept nogil:
+    return _fp_units(<float *>NULL, <FpJob *>ctx, begin, end)
+
+
+cdef int _fp_chunk_f64(void *ctx, size_t chunk, size_t begin, size_t end,
+                       int worker) noexcept nogil:
+    return _fp_units(<double *>NULL, <FpJob *>ctx, begin, end)
+
+
+cdef bint _b_shared(const Batch *bt) noexcept:
+    """Whether every batch item has the same B (stride 0 in every batch dim)."""
+    cdef int d
+    for d in range(bt.ndim):
+        if bt.shape[d] > 1 and bt.strides[1][d] != 0:
+            return False
+    return True
+
+
+def fp(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, nthreads=1):
+    """out = a @ b for float32 or float64 operands of one dtype."""
     cdef Batch bt
     cdef Dims dm = _dims(a, b, out)
-    cdef ac_tally tallies[BATCH_MAX_THREADS]
-    cdef Py_ssize_t nranges, per, c
-    cdef char op
-    cdef int ld
-    cdef bint use_blas = dm.m * dm.n * dm.k >= BLAS_MIN_WORK
-    # BLAS needs one contiguous axis per operand and row-contiguous output;
-    # anything else runs in the strided C kernel.
-    if use_blas and not (blas_operand(dm.m, dm.k, dm.sa_row, dm.sa_col, &op, &ld)
-                         and blas_operand(dm.k, dm.n, dm.sb_row, dm.sb_col, &op, &ld)
-                         and (dm.sc_col == 1 or dm.n == 1) and dm.sc_row >= dm.n):
-        use_blas = False
+    cdef FpJob jb
+    cdef ac_rt_plan plan
+    cdef size_t failed, units, packed_bytes = 0
+    cdef long long threads = threads_arg(nthreads)
+    cdef bint f32 = out.dtype.num == cnp.NPY_FLOAT
+    cdef CostKind kind = COST_F32 if f32 else COST_F64
+    cdef double item_ns
+    cdef void *packed = NULL
+    cdef Py_ssize_t itemsize = 4 if f32 else 8
     batch_init(&bt, (a, b, out), 2)
-    # Without a per-thread BLAS setting, gemm calls from several threads
-    # serialize on BLAS's own pool: then BLAS items go one after another and
-    # BLAS threads each of them.
-    nranges = _ranges_for(&bt, &dm, nthreads if not use_blas or blas_threads_pinnable()
-                          else 1, tallies)
-    per = (bt.count + nranges - 1) // nranges
-    cdef bint pinned = use_blas and nranges > 1
-    if pinned:
-        pin_blas()
-    with nogil:
-        if nranges == 1:
-            _fp_range(tag, &bt, &dm, 0, bt.count, use_blas)
-        else:
-            for c in prange(nranges, num_threads=nranges, schedule="static"):
-                _fp_range(tag, &bt, &dm, c * per, min((c + 1) * per, bt.count), use_blas)
-    if pinned:
-        unpin_blas()
-
-
-def fp(cnp.ndarray a, cnp.ndarray b, cnp.ndarray out, int nthreads=1):
-    """out = a @ b for float32 or float64 operands of one dtype."""
-    cdef float f_tag = 0
-    cdef double d_tag = 0
-    if out.dtype.num == cnp.NPY_FLOAT:
-        _fp_run(&f_tag, a, b, out, nthreads)
+    jb.use_gemm = dm.m * dm.n * dm.k >= GEMM_MIN_MACS
+    jb.blocks, jb.rows, jb.packed_b = 1, dm.m, NULL
+    if not jb.use_gemm:
+        item_ns = fp_small_matmul_ns(kind, 1, <double>dm.m, <double>dm.n, <double>dm.k)
+        units = <size_t>bt.count
     else:
-        _fp_run(&d_tag, a, b, out, nthreads)
+        if _b_shared(&bt) and bt.ndim == 1 and bt.count > 1 \
+                and bt.strides[0][0] == dm.m * dm.sa_row * itemsize \
+                and bt.strides[2][0] == dm.m * dm.sc_row * itemsize:
+            # one B for every item and the items' rows evenly spaced in A and
+            # C: one product of count * m rows (the same bits: rows never mix)
+            dm.m *= bt.count
+            bt.count = 1
+        item_ns = gemm_ns(kind, 1, <double>dm.m, <double>dm.n, <double>dm.k)
+        jb.blocks = _blocks(dm.m, GEMM_BLOCK_ROWS, item_ns)
+        jb.rows = GEMM_BLOCK_ROWS if jb.blocks > 1 else dm.m
+        units = <size_t>(bt.count * jb.blocks)
+        if units > 1 and _b_shared(&bt):
+            # every unit reads the same B: pack it once
+            packed_bytes = (ac_f32_gemm_packed_b_bytes(dm.n, dm.k) if f32
+                            else ac_f64_gemm_packed_b_bytes(dm.n, dm.k))
+    jb.bt, jb.dm = &bt, &dm
+    with nogil:
+        if packed_bytes:
+            packed = malloc(packed_bytes)   # NULL: every unit packs B itself
+            if packed != NULL:
+                if f32:
+                    ac_f32_gemm_pack_b(dm.n, dm.k, <float *>bt.data[1], dm.sb_row, dm.sb_col,
+                                       packed)
+                else:
+                    ac_f64_gemm_pack_b(dm.n, dm.k, <double *>bt.data[1], dm.sb_row, dm.sb_col,
+                                       packed)
+                jb.packed_b = packed
+        plan = plan_loop(units, item_ns * <double>bt.count, threads)
+        failed = run(&plan, _fp_chunk_f32 if f32 else _fp_chunk_f64, &jb)
+        free(packed)
+    if failed != plan.n_chunks:
+        raise MemoryError("fp.matmul: no memory for the GEMM workspace")

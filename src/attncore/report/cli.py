@@ -49,7 +49,11 @@ def _parser():
     where.add_argument("--workers", type=int, metavar="N", help="run the accuracy sweep on a "
                        "local dask.distributed cluster of N worker processes")
     rep.add_argument("--no-speed", action="store_true", help="skip the speed table")
-    rep.add_argument("--repeat", type=int, default=3, help="timed calls per speed workload")
+    rep.add_argument("--repeat", type=int, default=5, help="rounds per speed workload and "
+                     "regime: each round times every variant once (medians are reported)")
+    rep.add_argument("--regimes", default=",".join(report_speed.REGIMES),
+                     help="comma-separated speed regimes to measure: "
+                     + ", ".join(report_speed.REGIMES) + " (default: all)")
     rep.add_argument("--json", type=pathlib.Path, help="write the report as JSON "
                      "(schema: attncore/report/schema.json)")
     rep.add_argument("--csv", type=pathlib.Path, help="write both tables as one CSV")
@@ -140,9 +144,13 @@ def report(args):
     samples = {k: np.concatenate(v) for k, v in samples.items()}
     speed = []
     if not args.no_speed and mode != "input":
+        regimes = [r.strip() for r in args.regimes.split(",") if r.strip()]
+        unknown = sorted(set(regimes) - set(report_speed.REGIMES))
+        if unknown or not regimes:
+            raise UsageError(f"--regimes: unknown regime(s) {', '.join(unknown) or '(none)'}; "
+                             "choose from " + ", ".join(report_speed.REGIMES))
         work = report_speed.workloads(np.random.default_rng(args.seed), quick)
-        for name, peer, peer_fn, ours_fn in work:
-            speed.append(report_speed.measure(name, peer, peer_fn, ours_fn, args.repeat))
+        speed = report_speed.measure(work, regimes, args.repeat, args.seed)
     result = dict(schema_version=report_output.SCHEMA_VERSION, attncore_version=__version__,
                   seed=args.seed, mode=mode, accuracy=accuracy, speed=speed)
     if args.model == "minilm":

@@ -1,12 +1,14 @@
 """Writing the report: the terminal tables, ``--json`` (schema
-``schema.json``, version 1), ``--csv`` and ``--plots`` (PNG, needs
+``schema.json``, version 2), ``--csv`` and ``--plots`` (PNG, needs
 matplotlib)."""
 import csv
 import json
 import math
 from importlib import resources
 
-SCHEMA_VERSION = 1
+from attncore.report import speed
+
+SCHEMA_VERSION = 2
 
 
 def schema():
@@ -40,13 +42,8 @@ def accuracy_table(rows):
 
 
 def speed_table(rows):
-    lines = ["Speed (same run, best of repeats; speed-up = peer time / attncore time)",
-             f"{'workload':<34} {'peer':<24} {'peer ms':>10} {'attncore ms':>12} {'speed-up':>9}"]
-    lines.append("-" * len(lines[-1]))
-    for r in rows:
-        lines.append(f"{r['workload']:<34} {r['peer']:<24} {r['peer_ms']:>10.3f} "
-                     f"{r['attncore_ms']:>12.3f} {r['speedup']:>8.2f}x")
-    return "\n".join(lines)
+    """The speed rows as text (the protocol's own table, attncore.report.speed)."""
+    return speed.table(rows)
 
 
 def model_table(model):
@@ -69,8 +66,9 @@ def write_json(path, report):
 
 def write_csv(path, report):
     keys = ["section", "kernel", "family", "backend", "size", "unit", "max", "p99", "mean",
-            "count", "saturations", "cond", "seq_len", "note", "workload", "peer", "peer_ms",
-            "attncore_ms", "speedup"]
+            "count", "saturations", "cond", "seq_len", "note", "workload", "regime", "peer",
+            "rounds", "peer_ms", "peer_p10_ms", "peer_p90_ms", "attncore_ms", "attncore_p10_ms",
+            "attncore_p90_ms", "attncore_1thread_ms", "speedup", "threads_ratio"]
     with open(path, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=keys)
         w.writeheader()
