@@ -17,7 +17,7 @@ HELPERS = {"attncore.errors", "attncore.saturation", "attncore.threads"}
 
 # part -> the attncore modules (prefixes) it may import
 ALLOWED = {
-    "helpers": set(),
+    "helpers": {"attncore.errors"},  # saturation warns with errors' warning class
     "reference": {"attncore.errors"},
     "public": PUBLIC | HELPERS | {"attncore.reference", "attncore._api"},
     "_api": HELPERS | {"attncore._api", "attncore._kernels"},

@@ -10,8 +10,11 @@ Rounding (``rounding=``)
     ``"nearest"`` (default): to nearest, ties to even.
     ``"floor"``: toward -inf, what a bare arithmetic shift does in firmware.
 Overflow (``overflow=``)
-    ``"saturate"`` (default): clamp to :data:`MIN` / :data:`MAX`, counted by
-    :func:`count_saturations`.
+    ``"saturate"`` (default): clamp to :data:`MIN` / :data:`MAX`; never
+    silent: a :class:`Q16SaturationWarning` names the kernel and the count
+    (:func:`errstate` / :func:`seterr` turn it off or into an error, as
+    :func:`numpy.errstate` does for float overflow), and
+    :func:`count_saturations` counts.
     ``"raise"``: :class:`attncore.Q16OverflowError` naming the kernel and the
     first offending index; nothing is returned.
     ``"wrap"``: two's complement modulo 2**32 of the rounded result, as C.
@@ -25,7 +28,9 @@ from attncore._api import linalg as _linalg
 from attncore._api import matmul as _matmul
 from attncore._api import mha as _mha
 from attncore._api import softmax as _softmax
-from attncore.saturation import SaturationCounts, count_saturations
+from attncore.errors import Q16SaturationWarning
+from attncore.saturation import (SaturationCounts, count_saturations, errstate, geterr,
+                                 seterr)
 
 __all__ = [
     "FRAC_BITS", "ONE", "EPS", "MIN", "MAX",
@@ -33,7 +38,8 @@ __all__ = [
     "add", "sub", "mul", "div", "sqrt", "exp", "matmul", "softmax",
     "scaled_dot_product_attention", "multi_head_attention",
     "lu_factor", "lu_solve", "cho_factor", "cho_solve", "solve", "det", "inv", "affine_inverse",
-    "count_saturations", "SaturationCounts",
+    "count_saturations", "SaturationCounts", "errstate", "seterr", "geterr",
+    "Q16SaturationWarning",
 ]
 
 FRAC_BITS = _arrays.FRAC_BITS
@@ -336,8 +342,8 @@ def matmul(a, b, /, *, rounding="nearest", overflow="saturate", out=None):
     accumulator takes over then); the sum is rounded once -- the only
     rounding point -- and fitted to int32 under ``overflow``.  Every output
     is therefore correctly rounded (error <= 0.5 LSB against the exact
-    product of the inputs).  Saturated outputs are counted by
-    :func:`count_saturations` (kernel name ``"q16.matmul"``).  Results are
+    product of the inputs).  Saturated outputs are warned about and counted
+    (kernel name ``"q16.matmul"``; see :func:`errstate`).  Results are
     bit-identical for any thread count and to the C core on other platforms.
 
     Parameters
@@ -577,8 +583,9 @@ _WORKING_PRECISION = """\
     with 62-bit significands (``m * 2**e``); elimination, substitution and
     square roots run there (each operation within 2**-61 relative) and every
     output is rounded **once** to Q16.16 (``rounding``) and fitted under
-    ``overflow`` (saturations counted by :func:`count_saturations`).  No
-    float is used; results are bit-identical on every platform."""
+    ``overflow`` (saturations warned about and counted, see
+    :func:`errstate`).  No float is used; results are bit-identical on
+    every platform."""
 
 
 def _working_precision(function):
