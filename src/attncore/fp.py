@@ -139,7 +139,7 @@ def log_softmax(x, /, axis=-1, *, mask=None):
 
 
 def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scale=None,
-                                 return_weights=False):
+                                 enable_gqa=False, return_weights=False):
     """Scaled dot-product attention, ``softmax(q k^T * scale + mask) v``.
 
     A fused, tiled kernel: per block of 256 query rows, keys are visited in
@@ -169,6 +169,13 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
         ``mask``.
     scale : float, optional
         Default ``1 / sqrt(E)``.
+    enable_gqa : bool
+        Grouped-query attention, as PyTorch's ``enable_gqa``: heads are dim
+        -3, q has Hq heads, k and v have Hk and Hv heads that divide Hq, and
+        query head h reads key head ``h // (Hq // Hk)`` and value head
+        ``h // (Hq // Hv)``.  The shared heads are broadcast views (no copy;
+        only Hk and Hv that do not divide each other are repeated).  Without
+        it, head dims are batch dims and must broadcast.
     return_weights : bool
         Also return the attention weights (..., L, S).
 
@@ -181,8 +188,9 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
     Raises
     ------
     ValueError
-        Inputs below 2-D, mismatched feature or sequence dims, batch dims or
-        a mask that do not broadcast (naming the shapes), or a 0-d mask.
+        Inputs below 2-D (3-D with ``enable_gqa``), mismatched feature or
+        sequence dims, batch dims or a mask that do not broadcast (naming
+        the shapes), head counts that do not divide q's, or a 0-d mask.
     TypeError
         Complex input, or a mask that is neither bool nor real.
 
@@ -196,8 +204,15 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
     [[2.0, 3.0], [2.0, 3.0]]
     >>> fp.scaled_dot_product_attention(q, k, v, is_causal=True).tolist()
     [[1.0, 2.0], [2.0, 3.0]]
+    >>> rng = np.random.default_rng(0)                   # 8 query heads, 2 key/value heads
+    >>> q, k, v = rng.random((3, 8, 5, 4)), rng.random((3, 2, 6, 4)), rng.random((3, 2, 6, 4))
+    >>> out = fp.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+    >>> out.shape
+    (3, 8, 5, 4)
+    >>> bool(np.allclose(out[:, 5], fp.scaled_dot_product_attention(q[:, 5], k[:, 1], v[:, 1])))
+    True
     """
-    return _attention.fp_attention(q, k, v, mask, is_causal, scale, return_weights)
+    return _attention.fp_attention(q, k, v, mask, is_causal, scale, return_weights, enable_gqa)
 
 
 def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *, b_q=None,

@@ -452,7 +452,7 @@ def default_scale(features):
 
 
 def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scale=None,
-                                 return_weights=False, rounding="nearest"):
+                                 enable_gqa=False, return_weights=False, rounding="nearest"):
     """Q16.16 scaled dot-product attention, ``softmax(q k^T * scale) v``.
 
     Per query row i and kept key j:
@@ -485,6 +485,9 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
     scale : float, optional
         Used as its nearest Q16.16 value; default ``1/sqrt(E)`` correctly
         rounded (:func:`default_scale`).
+    enable_gqa : bool
+        Grouped-query attention (heads dim -3; k and v heads divide q's), as
+        in :func:`attncore.fp.scaled_dot_product_attention`.
     return_weights : bool
     rounding : {"nearest", "floor"}
 
@@ -513,7 +516,8 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
     >>> q16.to_float(q16.scaled_dot_product_attention(q, k, v, mask=[True, False])).tolist()
     [[1.0, 2.0], [1.0, 2.0]]
     """
-    return _attention.q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding)
+    return _attention.q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding,
+                                    enable_gqa)
 
 
 def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *, b_q=None,
