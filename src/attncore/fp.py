@@ -216,8 +216,9 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
 
 
 def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *, b_q=None,
-                         b_k=None, b_v=None, b_o=None, mask=None, is_causal=False,
-                         return_weights=False, return_head_outputs=False):
+                         b_k=None, b_v=None, b_o=None, mask=None, attn_mask=None,
+                         key_padding_mask=None, is_causal=False, return_weights=False,
+                         return_head_outputs=False):
     """Multi-head attention with projections applied as ``x @ w``.
 
     ``Q = query @ w_q + b_q`` (likewise K, V); head h takes columns
@@ -238,9 +239,21 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
         Must divide D and D_vh.
     b_q, b_k, b_v, b_o : array_like, optional
         Biases of the projections, shapes (D,), (D,), (D_vh,), (D_out,).
-    mask, is_causal
-        As for :func:`scaled_dot_product_attention`; a mask (..., L, S) is
-        shared by all heads.
+    mask : array_like, optional
+        (..., L, S) or (S,), shared by all heads, in
+        :func:`scaled_dot_product_attention`'s convention: **bool True
+        keeps** an entry; float is added to the scores.
+    attn_mask : array_like, optional
+        The same mask in ``torch.nn.MultiheadAttention``'s convention:
+        **bool True masks an entry out**; float is added.  Give ``mask`` or
+        ``attn_mask``, not both: the keyword says the polarity.
+    key_padding_mask : array_like, optional
+        (..., S): **True marks a padding key** that no query attends to (as
+        ``nn.MultiheadAttention``; float is added), for every head and
+        query row; combined with ``mask``/``attn_mask`` and ``is_causal``.
+        A query row left with no key gives zeros, not NaN.
+    is_causal : bool
+        As for :func:`scaled_dot_product_attention`.
     return_weights : bool
         Also return per-head weights (..., H, L, S) (not averaged).
     return_head_outputs : bool
@@ -257,8 +270,9 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     Raises
     ------
     ValueError
-        ``num_heads`` not a positive divisor of the projected dims, or
-        shapes that do not fit (naming them).
+        ``num_heads`` not a positive divisor of the projected dims, shapes
+        that do not fit (naming them), a ``key_padding_mask`` whose last dim
+        is not S, or both ``mask`` and ``attn_mask``.
     TypeError
         A non-integer ``num_heads``, or complex input.
 
@@ -274,10 +288,24 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     ((3, 4), (3, 2, 4))
     >>> bool(np.allclose(heads.sum(-2), out))
     True
+
+    One causal mask, said in either convention, and the last key as padding:
+
+    >>> keep = np.tril(np.ones((3, 3), bool))                 # True keeps (SDPA)
+    >>> a = fp.multi_head_attention(x, x, x, w, w, w, w, 2, mask=keep)
+    >>> b = fp.multi_head_attention(x, x, x, w, w, w, w, 2, attn_mask=~keep)  # True masks
+    >>> bool(np.array_equal(a, b))
+    True
+    >>> pad = np.array([False, False, True])                  # True = padding key
+    >>> _, weights = fp.multi_head_attention(x, x, x, w, w, w, w, 2, key_padding_mask=pad,
+    ...                                      return_weights=True)
+    >>> float(weights[..., 2].max())                          # nobody reads key 2
+    0.0
     """
     return _mha.multi_head_attention("fp", query, key, value, w_q, w_k, w_v, w_o, num_heads,
                                      (b_q, b_k, b_v, b_o), mask, is_causal, return_weights,
-                                     return_head_outputs)
+                                     return_head_outputs, attn_mask=attn_mask,
+                                     key_padding_mask=key_padding_mask)
 
 
 def lu_factor(a, /):

@@ -521,9 +521,9 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
 
 
 def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *, b_q=None,
-                         b_k=None, b_v=None, b_o=None, mask=None, is_causal=False,
-                         return_weights=False, return_head_outputs=False, rounding="nearest",
-                         overflow="saturate"):
+                         b_k=None, b_v=None, b_o=None, mask=None, attn_mask=None,
+                         key_padding_mask=None, is_causal=False, return_weights=False,
+                         return_head_outputs=False, rounding="nearest", overflow="saturate"):
     """Q16.16 multi-head attention: the float backend's layout
     (:func:`attncore.fp.multi_head_attention`), built from Q16.16 kernels.
 
@@ -544,6 +544,12 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     num_heads : int
     b_q, b_k, b_v, b_o : array_like of int32, optional
     mask : array_like of bool, optional
+        **True keeps** an entry (SDPA's convention), (..., L, S) or (S,).
+    attn_mask : array_like of bool, optional
+        ``nn.MultiheadAttention``'s convention: **True masks an entry out**.
+        Not together with ``mask``.
+    key_padding_mask : array_like of bool, optional
+        (..., S), **True marks a padding key** (as ``nn.MultiheadAttention``).
     is_causal, return_weights, return_head_outputs : bool
         As in :func:`attncore.fp.multi_head_attention`.
     rounding : {"nearest", "floor"}
@@ -560,7 +566,7 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     TypeError
         Non-int32 input, a non-bool mask or a non-integer ``num_heads``.
     ValueError
-        Shapes or ``num_heads`` as in the float backend.
+        Shapes, masks or ``num_heads`` as in the float backend.
     attncore.Q16OverflowError
         ``overflow="raise"`` and a projection or bias out of range.
 
@@ -573,10 +579,17 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     >>> out = q16.multi_head_attention(x, x, x, w, w, w, w, 2)
     >>> out.shape, out.dtype.name
     ((3, 4), 'int32')
+    >>> pad = np.array([False, True, False])                  # True = padding key
+    >>> keep = ~pad                                           # True keeps
+    >>> a = q16.multi_head_attention(x, x, x, w, w, w, w, 2, key_padding_mask=pad)
+    >>> b = q16.multi_head_attention(x, x, x, w, w, w, w, 2, mask=keep)
+    >>> bool(np.array_equal(a, b))
+    True
     """
     return _mha.multi_head_attention("q16", query, key, value, w_q, w_k, w_v, w_o, num_heads,
                                      (b_q, b_k, b_v, b_o), mask, is_causal, return_weights,
-                                     return_head_outputs, rounding, overflow)
+                                     return_head_outputs, rounding, overflow,
+                                     attn_mask=attn_mask, key_padding_mask=key_padding_mask)
 
 
 # ---- linear algebra ----------------------------------------------------------

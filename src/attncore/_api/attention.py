@@ -8,7 +8,7 @@ from attncore._api import arrays, masks, status
 from attncore._kernels import attention as kernels
 from attncore.threads import get_num_threads
 
-_Q16_MASK_HINT = "; Q16.16 masks are bool only: express an additive mask as a bool one"
+Q16_MASK_HINT = "; Q16.16 masks are bool only: express an additive mask as a bool one"
 
 
 def attention_operands(kernel, q, k, v, mask):
@@ -148,7 +148,7 @@ def q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding, ena
                   kernel="q16.scaled_dot_product_attention"):
     (q, k, v), _ = arrays.convert("q16", kernel, (q, k, v), ("q", "k", "v"))
     rnd = arrays.rounding_code(kernel, rounding)
-    mask, _ = masks.attention_mask(kernel, mask, hint=_Q16_MASK_HINT)
+    mask, _ = masks.attention_mask(kernel, mask, hint=Q16_MASK_HINT)
     merge = None
     if enable_gqa:
         q, k, v, mask, merge = group_query_heads(kernel, q, k, v, mask)
