@@ -13,7 +13,7 @@ from attncore._api import softmax as _softmax
 
 __all__ = ["matmul", "softmax", "log_softmax", "scaled_dot_product_attention",
            "multi_head_attention", "lu_factor", "lu_solve", "cho_factor", "cho_solve", "solve",
-           "det", "inv", "affine_inverse"]
+           "det", "slogdet", "inv", "affine_inverse"]
 
 
 def matmul(a, b, /, *, out=None):
@@ -519,6 +519,53 @@ def det(a, /):
     -2.0
     """
     return _linalg.det("fp", a)
+
+
+def slogdet(a, /):
+    """Sign and natural log of ``|det(a)|``, batched, as ``numpy.linalg.slogdet``.
+
+    From :func:`lu_factor`'s pivots: ``sign`` is the product of the signs
+    of ``U``'s diagonal and of the row swaps, ``logabsdet`` the sum of
+    ``log |U_ii|`` (accumulated in float64, rounded once to the input's
+    dtype).  No determinant is formed, so ``det = sign * exp(logabsdet)``
+    may be far outside the float range (``1e-800``, ``1e800``) and still
+    be reported.  An exactly singular matrix gives ``(0, -inf)``, no error.
+    NaN input gives NaN (NumPy's LAPACK path may report ``(0, -inf)``).
+
+    There is no ``attncore.q16.slogdet``: see the :mod:`attncore.q16`
+    module notes.  For a Q16.16 matrix, ``fp.slogdet(q16.to_float(a))``
+    is the float64 answer for exactly the same matrix.
+
+    Parameters
+    ----------
+    a : array_like, (..., n, n)
+
+    Returns
+    -------
+    sign : ndarray, (...)
+        1, -1 or 0, in the input's float dtype; a scalar for one matrix.
+    logabsdet : ndarray, (...)
+        ``log |det(a)|`` (``-inf`` when singular).
+        Both in a named tuple ``(sign, logabsdet)``, as NumPy's.
+
+    Raises
+    ------
+    ValueError
+        ``a`` not square in its last two dims.
+    TypeError
+        Complex input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import fp
+    >>> sign, logabsdet = fp.slogdet(np.eye(4) * 1e-200)   # det = 1e-800 underflows
+    >>> float(sign), round(float(logabsdet), 6)
+    (1.0, -1842.068074)
+    >>> fp.slogdet([[1.0, 2.0], [3.0, 4.0]]).sign.item()   # det = -2
+    -1.0
+    """
+    return _linalg.slogdet("fp", a)
 
 
 def inv(a, /):

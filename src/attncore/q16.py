@@ -20,6 +20,17 @@ Overflow (``overflow=``)
     ``"wrap"``: two's complement modulo 2**32 of the rounded result, as C.
 
 Results are bit-identical to the C core built for any other platform.
+
+No ``slogdet``
+    :func:`attncore.fp.slogdet` has no Q16.16 twin, on purpose.  Its
+    ``logabsdet`` would have to be the correctly rounded Q16.16 value of
+    ``ln |det A|`` for the exact rational determinant (up to about
+    ``32 n`` bits for an n x n input); the C core has neither a logarithm
+    nor floats in its Q16.16 path, and an approximate one would break the
+    rule that every Q16.16 result is rounded once from the exact value.
+    ``attncore.fp.slogdet(q16.to_float(a))`` gives the float64 answer for
+    exactly the same matrix (``to_float`` is exact), and :func:`det` the
+    correctly rounded determinant where it fits in Q16.16.
 """
 from attncore._api import arrays as _arrays
 from attncore._api import attention as _attention
@@ -938,3 +949,13 @@ def affine_inverse(m, /, *, kind="affine", rounding="nearest", overflow="saturat
     [[0.0, 1.0, 3.0], [-1.0, 0.0, 5.0], [0.0, 0.0, 1.0]]
     """
     return _linalg.affine_inverse("q16", m, kind, rounding, overflow)
+
+
+def __getattr__(name):
+    # a clear answer for the one fp name that is absent here on purpose
+    if name == "slogdet":
+        raise AttributeError(
+            "attncore.q16 has no slogdet: a correctly rounded Q16.16 log of the exact "
+            "determinant is not available in the integer core; use "
+            "attncore.fp.slogdet(q16.to_float(a)) (exact conversion, float64 result)")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

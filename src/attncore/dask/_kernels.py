@@ -6,12 +6,22 @@
 are core (and which of those may stay chunked); the backend's own function
 does the arithmetic and the validation inside every task.
 """
+from typing import NamedTuple
+
 import dask.array as da
 from numpy.lib.array_utils import normalize_axis_index
 
 from attncore.dask._lazy import Operand, Output, lazy_call
 
 _MATRIX = ("n", "nc")          # a square matrix: rows, columns
+
+
+class SlogdetResult(NamedTuple):
+    """``(sign, logabsdet)`` as lazy arrays, named as NumPy's result."""
+
+    sign: da.Array
+    logabsdet: da.Array
+
 _LINALG_WHOLE = {"n", "nc", "k"}
 
 
@@ -200,6 +210,13 @@ def namespace(be, prefix):
         operands = [Operand("a", _square(kernel, a, "a"), _MATRIX)]
         return _linalg_call(kernel, lambda ab: be.det(ab, **options), operands, [Output(())])[0]
 
+    def slogdet(a, /, **options):
+        kernel = f"{prefix}.slogdet"
+        operands = [Operand("a", _square(kernel, a, "a"), _MATRIX)]
+        sign, logabsdet = _linalg_call(kernel, lambda ab: tuple(be.slogdet(ab, **options)),
+                                       operands, [Output(()), Output(())])
+        return SlogdetResult(sign, logabsdet)
+
     def inv(a, /, **options):
         kernel = f"{prefix}.inv"
         operands = [Operand("a", _square(kernel, a, "a"), _MATRIX)]
@@ -216,6 +233,8 @@ def namespace(be, prefix):
                  lu_factor, lu_solve, cho_factor, cho_solve, det, inv, affine_inverse]
     if hasattr(be, "log_softmax"):
         functions.append(log_softmax)
+    if hasattr(be, "slogdet"):
+        functions.append(slogdet)
     return {f.__name__: _documented(f, be, prefix) for f in functions}
 
 
