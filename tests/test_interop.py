@@ -326,3 +326,16 @@ def test_interop_docstrings_run():
     for mod in (interop, module):
         result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
         assert result.attempted > 0 and result.failed == 0
+
+
+def test_interop_functions_have_numpy_docstrings():
+    import inspect
+    import re
+
+    from attncore.interop import MultiHeadAttention
+
+    for function in (interop.from_torch_mha, interop.from_bert_attention,
+                     MultiHeadAttention.__call__):
+        doc = inspect.getdoc(function)
+        for title in ("Parameters", "Returns", "Raises", "Examples"):
+            assert re.search(rf"^{title}\n-{{{len(title)}}}$", doc, re.M), (function, title)
