@@ -594,8 +594,9 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     >>> keep = ~pad                                           # True keeps
     >>> a = q16.multi_head_attention(x, x, x, w, w, w, w, 2, key_padding_mask=pad)
     >>> b = q16.multi_head_attention(x, x, x, w, w, w, w, 2, mask=keep)
-    >>> bool(np.array_equal(a, b))
-    True
+    >>> c = q16.multi_head_attention(x, x, x, w, w, w, w, 2, attn_mask=pad)   # True masks
+    >>> bool(np.array_equal(a, b)), bool(np.array_equal(a, c))
+    (True, True)
     """
     return _mha.multi_head_attention("q16", query, key, value, w_q, w_k, w_v, w_o, num_heads,
                                      (b_q, b_k, b_v, b_o), mask, is_causal, return_weights,
