@@ -1,6 +1,6 @@
 """The layout keeps its arrows (README.md, "Architecture"): imports run
 public -> _api -> _kernels, the oracle imports nothing it judges, and the
-users of the public API (report, dask, models) stay outside the layers
+users of the public API (report, dask, models, interop) stay outside the layers
 below it.  Plus the two tables that must stay true: the status table
 against the C enum, and ext/README.md's file names against the tree."""
 import ast
@@ -17,7 +17,7 @@ HELPERS = {"attncore.errors", "attncore.saturation", "attncore.threads"}
 
 # part -> the attncore modules (prefixes) it may import
 ALLOWED = {
-    "helpers": set(),
+    "helpers": {"attncore.errors"},  # saturation warns with errors' warning class
     "reference": {"attncore.errors"},
     "public": PUBLIC | HELPERS | {"attncore.reference", "attncore._api"},
     "_api": HELPERS | {"attncore._api", "attncore._kernels"},
@@ -25,6 +25,7 @@ ALLOWED = {
     "report": PUBLIC | HELPERS | {"attncore.reference", "attncore.report", "attncore.models"},
     "dask": PUBLIC | HELPERS | {"attncore.dask"},
     "models": PUBLIC | HELPERS | {"attncore.reference", "attncore.models"},
+    "interop": PUBLIC | HELPERS | {"attncore.interop"},
 }
 
 
@@ -104,6 +105,9 @@ def test_the_check_sees_a_forbidden_import(tmp_path):
     assert not allowed("_api", "attncore.q16") and not allowed("reference", "attncore._kernels")
     assert not allowed("_kernels", "attncore._api") and not allowed("dask", "attncore._api")
     assert not allowed("report", "attncore._kernels.core")
+    assert not allowed("interop", "attncore._api.mha") and not allowed("interop",
+                                                                      "attncore._kernels")
+    assert allowed("interop", "attncore.q16")
 
 
 def test_status_table_matches_the_c_enum():

@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Q16OverflowError", "SingularMatrixError", "NotPositiveDefiniteError"]
+__all__ = ["Q16OverflowError", "Q16SaturationWarning", "SingularMatrixError",
+           "NotPositiveDefiniteError"]
 
 
 class Location(NamedTuple):
@@ -22,6 +23,7 @@ class Location(NamedTuple):
     indices: tuple       # up to 5 index tuples
     more: int = 0        # further failing items not listed
     detail: str = ""     # appended after the indices, e.g. " (raw a=1, b=0)"
+    hint: str = ""       # Q16OverflowError only: what to do instead ("" = the default)
 
 
 def _message(loc):
@@ -41,16 +43,44 @@ class Q16OverflowError(OverflowError):
         Index of the first offending element in the (broadcast) output.
     """
 
-    def __init__(self, kernel, index, detail=""):
+    _HINT = "pass overflow='saturate' to clamp or overflow='wrap' for two's complement"
+
+    def __init__(self, kernel, index, detail="", hint=""):
         self.kernel = kernel
         self.index = tuple(int(i) for i in index)
         self.attncore_location = Location(kernel, "result out of Q16.16 range", "index",
-                                          (self.index,), 0, detail)
+                                          (self.index,), 0, detail, hint)
         where = f" at index {self.index}" if self.index else ""
         super().__init__(
-            f"{kernel}: result out of Q16.16 range{where}{detail}; "
-            "pass overflow='saturate' to clamp or overflow='wrap' for two's complement"
+            f"{kernel}: result out of Q16.16 range{where}{detail}; {hint or self._HINT}"
         )
+
+
+class Q16SaturationWarning(RuntimeWarning):
+    """A Q16.16 kernel clamped results to MIN/MAX (``overflow="saturate"``).
+
+    Issued by default, once per call, like NumPy's overflow RuntimeWarning;
+    :func:`attncore.q16.errstate` turns it off (``"ignore"``) or into
+    :class:`Q16OverflowError` (``"raise"``).
+
+    Attributes
+    ----------
+    kernel : str
+        The attncore function that saturated, e.g. ``"q16.mul"``.
+    count : int
+        How many of its outputs were clamped (division by zero included).
+    """
+
+    def __init__(self, kernel, count):
+        self.kernel = kernel
+        self.count = int(count)
+        noun = "output" if self.count == 1 else "outputs"
+        super().__init__(
+            f"{kernel}: {self.count} {noun} saturated to the Q16.16 range [MIN, MAX]; "
+            "q16.errstate(saturation='ignore' | 'raise') silences this or makes it an error")
+
+    def __reduce__(self):  # rebuilt from its data (the message is derived)
+        return type(self), (self.kernel, self.count)
 
 
 class SingularMatrixError(np.linalg.LinAlgError):
@@ -62,7 +92,7 @@ class NotPositiveDefiniteError(np.linalg.LinAlgError):
     """Cholesky found a non-positive pivot: the matrix is not positive definite."""
 
 
-def located(exc_type, kernel, text, indices, *, where="index", more=0, detail=""):
+def located(exc_type, kernel, text, indices, *, where="index", more=0, detail="", hint=""):
     """An ``exc_type`` whose message names ``indices`` and keeps them as data.
 
     Parameters
@@ -81,6 +111,8 @@ def located(exc_type, kernel, text, indices, *, where="index", more=0, detail=""
         Further failing items not listed.
     detail : str
         Appended after the indices.
+    hint : str
+        For Q16OverflowError: what to do instead ("" for the default advice).
 
     Returns
     -------
@@ -102,9 +134,9 @@ def located(exc_type, kernel, text, indices, *, where="index", more=0, detail=""
     'fp.solve: singular matrix at batch index (3,)'
     """
     loc = Location(kernel, text, where, tuple(tuple(int(i) for i in ix) for ix in indices),
-                   more, detail)
+                   more, detail, hint)
     if exc_type is Q16OverflowError:
-        return Q16OverflowError(kernel, loc.indices[0], detail)
+        return Q16OverflowError(kernel, loc.indices[0], detail, hint)
     exc = exc_type(_message(loc))
     exc.attncore_location = loc
     return exc
@@ -145,4 +177,4 @@ def relocated(exc, offsets):
     shifted = tuple(tuple(i + o for i, o in zip(ix, offsets)) + ix[len(offsets):]
                     for ix in loc.indices)
     return located(type(exc), loc.kernel, loc.text, shifted, where=loc.where, more=loc.more,
-                   detail=loc.detail)
+                   detail=loc.detail, hint=loc.hint)

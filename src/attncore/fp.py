@@ -13,7 +13,7 @@ from attncore._api import softmax as _softmax
 
 __all__ = ["matmul", "softmax", "log_softmax", "scaled_dot_product_attention",
            "multi_head_attention", "lu_factor", "lu_solve", "cho_factor", "cho_solve", "solve",
-           "det", "inv", "affine_inverse"]
+           "det", "slogdet", "inv", "affine_inverse"]
 
 
 def matmul(a, b, /, *, out=None):
@@ -143,7 +143,7 @@ def log_softmax(x, /, axis=-1, *, mask=None):
 
 
 def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scale=None,
-                                 return_weights=False):
+                                 enable_gqa=False, return_weights=False):
     """Scaled dot-product attention, ``softmax(q k^T * scale + mask) v``.
 
     A fused, tiled kernel: per block of 96 query rows, keys are visited in
@@ -175,6 +175,13 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
         ``mask``.
     scale : float, optional
         Default ``1 / sqrt(E)``.
+    enable_gqa : bool
+        Grouped-query attention, as PyTorch's ``enable_gqa``: heads are dim
+        -3, q has Hq heads, k and v have Hk and Hv heads that divide Hq, and
+        query head h reads key head ``h // (Hq // Hk)`` and value head
+        ``h // (Hq // Hv)``.  The shared heads are broadcast views (no copy;
+        only Hk and Hv that do not divide each other are repeated).  Without
+        it, head dims are batch dims and must broadcast.
     return_weights : bool
         Also return the attention weights (..., L, S).
 
@@ -187,8 +194,9 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
     Raises
     ------
     ValueError
-        Inputs below 2-D, mismatched feature or sequence dims, batch dims or
-        a mask that do not broadcast (naming the shapes), or a 0-d mask.
+        Inputs below 2-D (3-D with ``enable_gqa``), mismatched feature or
+        sequence dims, batch dims or a mask that do not broadcast (naming
+        the shapes), head counts that do not divide q's, or a 0-d mask.
     TypeError
         Complex input, or a mask that is neither bool nor real.
 
@@ -202,13 +210,21 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
     [[2.0, 3.0], [2.0, 3.0]]
     >>> fp.scaled_dot_product_attention(q, k, v, is_causal=True).tolist()
     [[1.0, 2.0], [2.0, 3.0]]
+    >>> rng = np.random.default_rng(0)                   # 8 query heads, 2 key/value heads
+    >>> q, k, v = rng.random((3, 8, 5, 4)), rng.random((3, 2, 6, 4)), rng.random((3, 2, 6, 4))
+    >>> out = fp.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+    >>> out.shape
+    (3, 8, 5, 4)
+    >>> bool(np.allclose(out[:, 5], fp.scaled_dot_product_attention(q[:, 5], k[:, 1], v[:, 1])))
+    True
     """
-    return _attention.fp_attention(q, k, v, mask, is_causal, scale, return_weights)
+    return _attention.fp_attention(q, k, v, mask, is_causal, scale, return_weights, enable_gqa)
 
 
 def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *, b_q=None,
-                         b_k=None, b_v=None, b_o=None, mask=None, is_causal=False,
-                         return_weights=False, return_head_outputs=False):
+                         b_k=None, b_v=None, b_o=None, mask=None, attn_mask=None,
+                         key_padding_mask=None, is_causal=False, return_weights=False,
+                         return_head_outputs=False):
     """Multi-head attention with projections applied as ``x @ w``.
 
     ``Q = query @ w_q + b_q`` (likewise K, V); head h takes columns
@@ -229,9 +245,21 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
         Must divide D and D_vh.
     b_q, b_k, b_v, b_o : array_like, optional
         Biases of the projections, shapes (D,), (D,), (D_vh,), (D_out,).
-    mask, is_causal
-        As for :func:`scaled_dot_product_attention`; a mask (..., L, S) is
-        shared by all heads.
+    mask : array_like, optional
+        (..., L, S) or (S,), shared by all heads, in
+        :func:`scaled_dot_product_attention`'s convention: **bool True
+        keeps** an entry; float is added to the scores.
+    attn_mask : array_like, optional
+        The same mask in ``torch.nn.MultiheadAttention``'s convention:
+        **bool True masks an entry out**; float is added.  Give ``mask`` or
+        ``attn_mask``, not both: the keyword says the polarity.
+    key_padding_mask : array_like, optional
+        (..., S): **True marks a padding key** that no query attends to (as
+        ``nn.MultiheadAttention``; float is added), for every head and
+        query row; combined with ``mask``/``attn_mask`` and ``is_causal``.
+        A query row left with no key gives zeros, not NaN.
+    is_causal : bool
+        As for :func:`scaled_dot_product_attention`.
     return_weights : bool
         Also return per-head weights (..., H, L, S) (not averaged).
     return_head_outputs : bool
@@ -248,8 +276,9 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     Raises
     ------
     ValueError
-        ``num_heads`` not a positive divisor of the projected dims, or
-        shapes that do not fit (naming them).
+        ``num_heads`` not a positive divisor of the projected dims, shapes
+        that do not fit (naming them), a ``key_padding_mask`` whose last dim
+        is not S, or both ``mask`` and ``attn_mask``.
     TypeError
         A non-integer ``num_heads``, or complex input.
 
@@ -265,10 +294,24 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     ((3, 4), (3, 2, 4))
     >>> bool(np.allclose(heads.sum(-2), out))
     True
+
+    One causal mask, said in either convention, and the last key as padding:
+
+    >>> keep = np.tril(np.ones((3, 3), bool))                 # True keeps (SDPA)
+    >>> a = fp.multi_head_attention(x, x, x, w, w, w, w, 2, mask=keep)
+    >>> b = fp.multi_head_attention(x, x, x, w, w, w, w, 2, attn_mask=~keep)  # True masks
+    >>> bool(np.array_equal(a, b))
+    True
+    >>> pad = np.array([False, False, True])                  # True = padding key
+    >>> _, weights = fp.multi_head_attention(x, x, x, w, w, w, w, 2, key_padding_mask=pad,
+    ...                                      return_weights=True)
+    >>> float(weights[..., 2].max())                          # nobody reads key 2
+    0.0
     """
     return _mha.multi_head_attention("fp", query, key, value, w_q, w_k, w_v, w_o, num_heads,
                                      (b_q, b_k, b_v, b_o), mask, is_causal, return_weights,
-                                     return_head_outputs)
+                                     return_head_outputs, attn_mask=attn_mask,
+                                     key_padding_mask=key_padding_mask)
 
 
 def lu_factor(a, /):
@@ -482,6 +525,53 @@ def det(a, /):
     -2.0
     """
     return _linalg.det("fp", a)
+
+
+def slogdet(a, /):
+    """Sign and natural log of ``|det(a)|``, batched, as ``numpy.linalg.slogdet``.
+
+    From :func:`lu_factor`'s pivots: ``sign`` is the product of the signs
+    of ``U``'s diagonal and of the row swaps, ``logabsdet`` the sum of
+    ``log |U_ii|`` (accumulated in float64, rounded once to the input's
+    dtype).  No determinant is formed, so ``det = sign * exp(logabsdet)``
+    may be far outside the float range (``1e-800``, ``1e800``) and still
+    be reported.  An exactly singular matrix gives ``(0, -inf)``, no error.
+    NaN input gives NaN (NumPy's LAPACK path may report ``(0, -inf)``).
+
+    There is no ``attncore.q16.slogdet``: see the :mod:`attncore.q16`
+    module notes.  For a Q16.16 matrix, ``fp.slogdet(q16.to_float(a))``
+    is the float64 answer for exactly the same matrix.
+
+    Parameters
+    ----------
+    a : array_like, (..., n, n)
+
+    Returns
+    -------
+    sign : ndarray, (...)
+        1, -1 or 0, in the input's float dtype; a scalar for one matrix.
+    logabsdet : ndarray, (...)
+        ``log |det(a)|`` (``-inf`` when singular).
+        Both in a named tuple ``(sign, logabsdet)``, as NumPy's.
+
+    Raises
+    ------
+    ValueError
+        ``a`` not square in its last two dims.
+    TypeError
+        Complex input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from attncore import fp
+    >>> sign, logabsdet = fp.slogdet(np.eye(4) * 1e-200)   # det = 1e-800 underflows
+    >>> float(sign), round(float(logabsdet), 6)
+    (1.0, -1842.068074)
+    >>> fp.slogdet([[1.0, 2.0], [3.0, 4.0]]).sign.item()   # det = -2
+    -1.0
+    """
+    return _linalg.slogdet("fp", a)
 
 
 def inv(a, /):

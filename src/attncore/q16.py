@@ -10,13 +10,27 @@ Rounding (``rounding=``)
     ``"nearest"`` (default): to nearest, ties to even.
     ``"floor"``: toward -inf, what a bare arithmetic shift does in firmware.
 Overflow (``overflow=``)
-    ``"saturate"`` (default): clamp to :data:`MIN` / :data:`MAX`, counted by
-    :func:`count_saturations`.
+    ``"saturate"`` (default): clamp to :data:`MIN` / :data:`MAX`; never
+    silent: a :class:`Q16SaturationWarning` names the kernel and the count
+    (:func:`errstate` / :func:`seterr` turn it off or into an error, as
+    :func:`numpy.errstate` does for float overflow), and
+    :func:`count_saturations` counts.
     ``"raise"``: :class:`attncore.Q16OverflowError` naming the kernel and the
     first offending index; nothing is returned.
     ``"wrap"``: two's complement modulo 2**32 of the rounded result, as C.
 
 Results are bit-identical to the C core built for any other platform.
+
+No ``slogdet``
+    :func:`attncore.fp.slogdet` has no Q16.16 twin, on purpose.  Its
+    ``logabsdet`` would have to be the correctly rounded Q16.16 value of
+    ``ln |det A|`` for the exact rational determinant (up to about
+    ``32 n`` bits for an n x n input); the C core has neither a logarithm
+    nor floats in its Q16.16 path, and an approximate one would break the
+    rule that every Q16.16 result is rounded once from the exact value.
+    ``attncore.fp.slogdet(q16.to_float(a))`` gives the float64 answer for
+    exactly the same matrix (``to_float`` is exact), and :func:`det` the
+    correctly rounded determinant where it fits in Q16.16.
 """
 from attncore._api import arrays as _arrays
 from attncore._api import attention as _attention
@@ -25,7 +39,9 @@ from attncore._api import linalg as _linalg
 from attncore._api import matmul as _matmul
 from attncore._api import mha as _mha
 from attncore._api import softmax as _softmax
-from attncore.saturation import SaturationCounts, count_saturations
+from attncore.errors import Q16SaturationWarning
+from attncore.saturation import (SaturationCounts, count_saturations, errstate, geterr,
+                                 seterr)
 
 __all__ = [
     "FRAC_BITS", "ONE", "EPS", "MIN", "MAX",
@@ -33,7 +49,8 @@ __all__ = [
     "add", "sub", "mul", "div", "sqrt", "exp", "matmul", "softmax",
     "scaled_dot_product_attention", "multi_head_attention",
     "lu_factor", "lu_solve", "cho_factor", "cho_solve", "solve", "det", "inv", "affine_inverse",
-    "LUFactor", "ChoFactor", "count_saturations", "SaturationCounts",
+    "LUFactor", "ChoFactor", "count_saturations", "SaturationCounts", "errstate", "seterr",
+    "geterr", "Q16SaturationWarning",
 ]
 
 FRAC_BITS = _arrays.FRAC_BITS
@@ -336,8 +353,8 @@ def matmul(a, b, /, *, rounding="nearest", overflow="saturate", out=None):
     accumulator takes over then); the sum is rounded once -- the only
     rounding point -- and fitted to int32 under ``overflow``.  Every output
     is therefore correctly rounded (error <= 0.5 LSB against the exact
-    product of the inputs).  Saturated outputs are counted by
-    :func:`count_saturations` (kernel name ``"q16.matmul"``).  Results are
+    product of the inputs).  Saturated outputs are warned about and counted
+    (kernel name ``"q16.matmul"``; see :func:`errstate`).  Results are
     bit-identical for any thread count and to the C core on other platforms.
 
     Parameters
@@ -446,7 +463,7 @@ def default_scale(features):
 
 
 def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scale=None,
-                                 return_weights=False, rounding="nearest"):
+                                 enable_gqa=False, return_weights=False, rounding="nearest"):
     """Q16.16 scaled dot-product attention, ``softmax(q k^T * scale) v``.
 
     Per query row i and kept key j:
@@ -479,6 +496,9 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
     scale : float, optional
         Used as its nearest Q16.16 value; default ``1/sqrt(E)`` correctly
         rounded (:func:`default_scale`).
+    enable_gqa : bool
+        Grouped-query attention (heads dim -3; k and v heads divide q's), as
+        in :func:`attncore.fp.scaled_dot_product_attention`.
     return_weights : bool
     rounding : {"nearest", "floor"}
 
@@ -507,13 +527,14 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
     >>> q16.to_float(q16.scaled_dot_product_attention(q, k, v, mask=[True, False])).tolist()
     [[1.0, 2.0], [1.0, 2.0]]
     """
-    return _attention.q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding)
+    return _attention.q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding,
+                                    enable_gqa)
 
 
 def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *, b_q=None,
-                         b_k=None, b_v=None, b_o=None, mask=None, is_causal=False,
-                         return_weights=False, return_head_outputs=False, rounding="nearest",
-                         overflow="saturate"):
+                         b_k=None, b_v=None, b_o=None, mask=None, attn_mask=None,
+                         key_padding_mask=None, is_causal=False, return_weights=False,
+                         return_head_outputs=False, rounding="nearest", overflow="saturate"):
     """Q16.16 multi-head attention: the float backend's layout
     (:func:`attncore.fp.multi_head_attention`), built from Q16.16 kernels.
 
@@ -534,6 +555,12 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     num_heads : int
     b_q, b_k, b_v, b_o : array_like of int32, optional
     mask : array_like of bool, optional
+        **True keeps** an entry (SDPA's convention), (..., L, S) or (S,).
+    attn_mask : array_like of bool, optional
+        ``nn.MultiheadAttention``'s convention: **True masks an entry out**.
+        Not together with ``mask``.
+    key_padding_mask : array_like of bool, optional
+        (..., S), **True marks a padding key** (as ``nn.MultiheadAttention``).
     is_causal, return_weights, return_head_outputs : bool
         As in :func:`attncore.fp.multi_head_attention`.
     rounding : {"nearest", "floor"}
@@ -550,7 +577,7 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     TypeError
         Non-int32 input, a non-bool mask or a non-integer ``num_heads``.
     ValueError
-        Shapes or ``num_heads`` as in the float backend.
+        Shapes, masks or ``num_heads`` as in the float backend.
     attncore.Q16OverflowError
         ``overflow="raise"`` and a projection or bias out of range.
 
@@ -563,10 +590,18 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     >>> out = q16.multi_head_attention(x, x, x, w, w, w, w, 2)
     >>> out.shape, out.dtype.name
     ((3, 4), 'int32')
+    >>> pad = np.array([False, True, False])                  # True = padding key
+    >>> keep = ~pad                                           # True keeps
+    >>> a = q16.multi_head_attention(x, x, x, w, w, w, w, 2, key_padding_mask=pad)
+    >>> b = q16.multi_head_attention(x, x, x, w, w, w, w, 2, mask=keep)
+    >>> c = q16.multi_head_attention(x, x, x, w, w, w, w, 2, attn_mask=pad)   # True masks
+    >>> bool(np.array_equal(a, b)), bool(np.array_equal(a, c))
+    (True, True)
     """
     return _mha.multi_head_attention("q16", query, key, value, w_q, w_k, w_v, w_o, num_heads,
                                      (b_q, b_k, b_v, b_o), mask, is_causal, return_weights,
-                                     return_head_outputs, rounding, overflow)
+                                     return_head_outputs, rounding, overflow,
+                                     attn_mask=attn_mask, key_padding_mask=key_padding_mask)
 
 
 # ---- linear algebra ----------------------------------------------------------
@@ -580,7 +615,8 @@ _CORRECTLY_ROUNDED = """\
     square-root expression for Cholesky entries) rounded **once**:
     ``rounding="nearest"`` to nearest with ties to even,
     ``rounding="floor"`` to the floor of the exact value.  It is then fitted
-    under ``overflow`` (saturations counted by :func:`count_saturations`).
+    under ``overflow`` (saturations warned about and counted, see
+    :func:`errstate`).
     This holds for every int32 input of size n <= 64 (larger n is a
     ValueError): there is no intermediate rounding, all elimination is exact
     integer arithmetic (Cramer/cofactor formulas for n <= 4, fraction-free
@@ -984,3 +1020,13 @@ def affine_inverse(m, /, *, kind="affine", rounding="nearest", overflow="saturat
     [[0.0, 1.0, 3.0], [-1.0, 0.0, 5.0], [0.0, 0.0, 1.0]]
     """
     return _linalg.affine_inverse("q16", m, kind, rounding, overflow)
+
+
+def __getattr__(name):
+    # a clear answer for the one fp name that is absent here on purpose
+    if name == "slogdet":
+        raise AttributeError(
+            "attncore.q16 has no slogdet: a correctly rounded Q16.16 log of the exact "
+            "determinant is not available in the integer core; use "
+            "attncore.fp.slogdet(q16.to_float(a)) (exact conversion, float64 result)")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

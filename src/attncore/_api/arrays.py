@@ -4,6 +4,7 @@ broadcasting, ``out=``, and how results come back.  Python owns the
 messages."""
 import numpy as np
 
+from attncore.saturation import raising
 from attncore._kernels import core
 
 _CONVERT_HINT = (
@@ -69,9 +70,19 @@ def rounding_code(kernel, rounding):
 
 
 def overflow_code(kernel, overflow, allowed=("saturate", "raise", "wrap")):
+    """The C policy a call runs with: ``overflow``, except that "saturate"
+    runs as "raise" inside ``q16.errstate(saturation="raise")`` (the one
+    place that rule lives)."""
     if overflow not in allowed or not isinstance(overflow, str):
         raise ValueError(f"{kernel}: overflow must be one of {list(allowed)}, got {overflow!r}")
+    if overflow == "saturate" and raising():
+        return _OVERFLOW["raise"]
     return _OVERFLOW[overflow]
+
+
+def raises(code):
+    """Whether a call with C overflow policy ``code`` may stop half-way."""
+    return code == _OVERFLOW["raise"]
 
 
 def broadcast(kernel, *arrays):

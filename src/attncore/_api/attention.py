@@ -9,7 +9,7 @@ from attncore._kernels import attention as kernels
 from attncore._kernels import core
 from attncore.threads import get_num_threads
 
-_Q16_MASK_HINT = "; Q16.16 masks are bool only: express an additive mask as a bool one"
+Q16_MASK_HINT = "; Q16.16 masks are bool only: express an additive mask as a bool one"
 # The longest key sequence of Q16.16 attention: its exact sums and
 # documented bound hold up to 2**23 keys.
 Q16_MAX_KEYS = core.Q16_ATTENTION_MAX_KEYS
@@ -49,10 +49,63 @@ def attention_operands(kernel, q, k, v, mask):
     return q, k, v, mask, batch
 
 
-def fp_attention(q, k, v, mask, is_causal, scale, return_weights,
+def _split(x, axis, sizes):
+    """``x`` with dim ``axis`` (negative) split into ``sizes``: a view (a
+    split dim keeps its stride pattern, so NumPy never copies here)."""
+    return x.reshape(x.shape[:axis] + sizes + x.shape[axis:][1:])
+
+
+def group_query_heads(kernel, q, k, v, mask):
+    """torch's ``enable_gqa``: query head h reads key head ``h // (Hq // Hk)``
+    and value head ``h // (Hq // Hv)`` (heads are dim -3).
+
+    The heads dim of q (and of a per-head mask) is split into three, so the
+    shared key/value heads broadcast against the query heads that use them,
+    with no copy: ``(Hq,) -> (h1, h2 / h1, Hq / h2)`` for ``{h1, h2} = {Hk,
+    Hv}``, ``h1 | h2``.  Key and value head counts that do not divide each
+    other (Hq = 6, Hk = 2, Hv = 3) cannot be grouped that way: their heads
+    are repeated up to Hq instead (a copy).  Returns ``(q, k, v, mask,
+    merge)`` where ``merge(out)`` puts the split heads back together.
+    """
+    for name, x in (("q", q), ("k", k), ("v", v)):
+        if x.ndim < 3:
+            raise ValueError(f"{kernel}: enable_gqa groups heads (dim -3): `{name}` must be at "
+                             f"least 3-D (..., heads, length, features), got shape {x.shape}")
+    hq, hk, hv = q.shape[-3], k.shape[-3], v.shape[-3]
+    if hk == hv == hq:
+        return q, k, v, mask, lambda out: out
+    if hk < 1 or hv < 1 or hq % hk or hq % hv:
+        raise ValueError(f"{kernel}: with enable_gqa the heads of k ({hk}) and v ({hv}) must "
+                         f"divide the heads of q ({hq}): shapes {q.shape}, {k.shape}, {v.shape}")
+    if mask is not None and mask.ndim >= 3 and mask.shape[-3] not in (1, hq):
+        raise ValueError(f"{kernel}: a mask's heads dim must be 1 or the heads of q ({hq}), got "
+                         f"mask shape {mask.shape}")
+    h1, h2 = min(hk, hv), max(hk, hv)
+    if h2 % h1:
+        k = np.repeat(k, hq // hk, axis=-3)
+        v = np.repeat(v, hq // hv, axis=-3)
+        return q, k, v, mask, lambda out: out
+    groups = (h1, h2 // h1, hq // h2)
+
+    def shared(x):  # a key or value with h1 or h2 heads
+        return _split(x, -3, (h1, 1, 1) if x.shape[-3] == h1 else (h1, h2 // h1, 1))
+
+    q = _split(q, -3, groups)
+    if mask is not None and mask.ndim >= 3:
+        mask = _split(mask, -3, groups if mask.shape[-3] == hq else (1, 1, 1))
+
+    def merge(out):
+        return out.reshape(out.shape[:-5] + (hq,) + out.shape[-2:])
+    return q, shared(k), shared(v), mask, merge
+
+
+def fp_attention(q, k, v, mask, is_causal, scale, return_weights, enable_gqa=False,
                  kernel="fp.scaled_dot_product_attention"):
     (q, k, v), dtype = arrays.convert("fp", kernel, (q, k, v), ("q", "k", "v"))
     mask, mask_kind = masks.attention_mask(kernel, mask, additive=dtype)
+    merge = None
+    if enable_gqa:
+        q, k, v, mask, merge = group_query_heads(kernel, q, k, v, mask)
     q, k, v, mask, batch = attention_operands(kernel, q, k, v, mask)
     length, keys, features = q.shape[-2], k.shape[-2], q.shape[-1]
     # the kernel writes every element; without keys the result is all 0
@@ -64,6 +117,13 @@ def fp_attention(q, k, v, mask, is_causal, scale, return_weights,
             scale = 1.0 / math.sqrt(features) if features > 0 else 1.0
         kernels.fp(q, k, v, out, mask, mask_kind, bool(is_causal), float(scale), weights,
                    get_num_threads())
+    return _result(out, weights, return_weights, merge)
+
+
+def _result(out, weights, return_weights, merge):
+    if merge is not None:
+        out = merge(out)
+        weights = None if weights is None else merge(weights)
     return (out, weights) if return_weights else out
 
 
@@ -88,11 +148,14 @@ def _q16_scale(kernel, scale, features):
     return round(value * arrays.ONE)  # Python's round: nearest, ties to even
 
 
-def q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding,
+def q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding, enable_gqa=False,
                   kernel="q16.scaled_dot_product_attention"):
     (q, k, v), _ = arrays.convert("q16", kernel, (q, k, v), ("q", "k", "v"))
     rnd = arrays.rounding_code(kernel, rounding)
-    mask, _ = masks.attention_mask(kernel, mask, hint=_Q16_MASK_HINT)
+    mask, _ = masks.attention_mask(kernel, mask, hint=Q16_MASK_HINT)
+    merge = None
+    if enable_gqa:
+        q, k, v, mask, merge = group_query_heads(kernel, q, k, v, mask)
     q, k, v, mask, batch = attention_operands(kernel, q, k, v, mask)
     length, keys, features = q.shape[-2], k.shape[-2], q.shape[-1]
     raw_scale = _q16_scale(kernel, scale, features)
@@ -107,4 +170,4 @@ def q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding,
         if code != status.S.AC_OK:
             raise status.error(code, kernel, [arrays.flat_to_index(item, batch)],
                                where="batch index")
-    return (out, weights) if return_weights else out
+    return _result(out, weights, return_weights, merge)

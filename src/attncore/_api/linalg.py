@@ -3,6 +3,8 @@
 (SciPy's tuples that also carry the exact factor), and the per-item C
 statuses turned into exceptions that name the batch indices
 (attncore._api.status)."""
+from typing import NamedTuple
+
 import numpy as np
 
 from attncore._api import arrays, status
@@ -306,3 +308,43 @@ def affine_inverse(backend, m, kind, rounding="nearest", overflow="saturate"):
     out = np.empty(m.shape, call.dtype)
     call.run(kernels.affine_inverse, m.shape[:-2], (dim, dim), m, out, kind == "rigid", n=dim)
     return out
+
+
+def slogdet(backend, a):
+    """``(sign, logabsdet)`` from the LU factor, as ``numpy.linalg.slogdet``.
+
+    The log of ``|det|`` is the sum of the logs of ``|U_ii|``, so a
+    determinant far outside the float range (1e-400, 1e400) still has its
+    logarithm; an exactly singular matrix gives ``(0, -inf)`` instead of an
+    error.  Float only: see the q16 module for why there is no Q16.16 twin.
+    """
+    call = _Call(backend, "slogdet", (a,), "nearest", "saturate")
+    (a,) = call.operands
+    n = square(call.kernel, a)
+    batch = a.shape[:-2]
+    lu = np.empty(a.shape, call.dtype)
+    piv = np.empty(batch + (n,), np.int32)
+    codes, _, _ = kernels.lu_factor(a, lu, piv, call.rnd, call.ovf, get_num_threads())
+    codes = codes.reshape(batch)
+    unexpected = (codes != status.S.AC_OK) & (codes != status.S.AC_STATUS_SINGULAR)
+    if unexpected.any():  # nothing but singularity can stop a float LU; keep the one table
+        status.check_items(call.kernel, np.where(unexpected, codes, 0), np.zeros(1, np.int64),
+                           np.zeros(codes.size, np.int64), batch, (n, n), "saturate")
+    diag = np.diagonal(lu, axis1=-2, axis2=-1)
+    swaps = np.count_nonzero(piv != np.arange(n, dtype=np.int32), axis=-1)
+    # the logs are summed in float64 for float32 input too (one rounding to
+    # float32 at the end instead of one per term)
+    with np.errstate(divide="ignore"):  # log(0) = -inf where singular, overwritten below
+        logabsdet = np.log(np.abs(diag.astype(np.float64))).sum(axis=-1)
+    sign = np.where(swaps % 2, -1, 1) * np.prod(np.sign(diag), axis=-1)
+    singular = codes == status.S.AC_STATUS_SINGULAR
+    sign = np.where(singular, 0, sign).astype(call.dtype)
+    logabsdet = np.where(singular, -np.inf, logabsdet).astype(call.dtype)
+    return SlogdetResult(arrays.scalar_or_array(sign), arrays.scalar_or_array(logabsdet))
+
+
+class SlogdetResult(NamedTuple):
+    """``(sign, logabsdet)``, as ``numpy.linalg.slogdet`` returns them."""
+
+    sign: np.ndarray
+    logabsdet: np.ndarray

@@ -72,5 +72,5 @@ def q16_matmul(a, b, out=None, rounding="nearest", overflow="saturate", kernel="
         report = kernels.q16(a3, b3, work, rnd, ovf, get_num_threads())
         status.check_report(kernel, report, out_shape, overflow)
 
-    # under "raise" the kernel may stop half-way: never in the caller's out
-    return _call(kernel, a, b, out, dtype, run, direct_ok=overflow != "raise")
+    # under "raise" (or errstate's) the kernel may stop half-way: never in the caller's out
+    return _call(kernel, a, b, out, dtype, run, direct_ok=not arrays.raises(ovf))

@@ -5,7 +5,7 @@ import operator
 
 import numpy as np
 
-from attncore._api import arrays, attention, elementwise, matmul
+from attncore._api import arrays, attention, elementwise, masks, matmul
 
 _NAMES = ("query", "key", "value", "w_q", "w_k", "w_v", "w_o")
 
@@ -47,17 +47,26 @@ def _split_heads(x, heads):
 
 def multi_head_attention(backend, query, key, value, w_q, w_k, w_v, w_o, num_heads, biases,
                          mask, is_causal, return_weights, return_head_outputs,
-                         rounding="nearest", overflow="saturate"):
+                         rounding="nearest", overflow="saturate", attn_mask=None,
+                         key_padding_mask=None):
     """See ``attncore.fp.multi_head_attention`` for the contract."""
     kernel = f"{backend}.multi_head_attention"
     present = [b for b in biases if b is not None]
-    converted, _ = arrays.convert(backend, kernel,
-                                  [query, key, value, w_q, w_k, w_v, w_o, *present],
-                                  _NAMES + ("bias",) * len(present))
+    converted, dtype = arrays.convert(backend, kernel,
+                                      [query, key, value, w_q, w_k, w_v, w_o, *present],
+                                      _NAMES + ("bias",) * len(present))
     query, key, value, w_q, w_k, w_v, w_o = converted[:7]
     rest = iter(converted[7:])
     biases = [None if b is None else next(rest) for b in biases]
     heads = _check(kernel, query, key, value, w_q, w_k, w_v, w_o, biases, num_heads)
+    if key_padding_mask is not None:
+        pad_shape = np.shape(key_padding_mask)
+        if not pad_shape or pad_shape[-1] != key.shape[-2]:
+            raise ValueError(f"{kernel}: key_padding_mask must be (..., S) with S = "
+                             f"{key.shape[-2]} keys, got shape {pad_shape}")
+    mask = masks.mha_mask(kernel, mask, attn_mask, key_padding_mask,
+                          additive=dtype if backend == "fp" else None,
+                          hint=attention.Q16_MASK_HINT if backend == "q16" else "")
     b_q, b_k, b_v, b_o = biases
     if backend == "q16":
         def product(a, b):

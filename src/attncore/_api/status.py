@@ -61,10 +61,18 @@ def describe(status, kernel, value=None, **fields):
     return exc_type, text.format(**fields)
 
 
-def error(status, kernel, indices, *, where="index", detail="", value=None, **fields):
+# A range error under overflow="saturate" comes from q16.errstate: say so,
+# and how to get the clamp back.
+_ERRSTATE_HINT = ("raised because q16.errstate(saturation='raise') is in effect; "
+                  "q16.errstate(saturation='warn') clamps and warns instead")
+
+
+def error(status, kernel, indices, *, where="index", detail="", value=None, overflow=None,
+          **fields):
     """The exception for C ``status`` in ``kernel`` at ``indices``."""
     exc_type, text = describe(status, kernel, value, **fields)
-    return located(exc_type, kernel, text, indices, where=where, detail=detail)
+    hint = _ERRSTATE_HINT if overflow == "saturate" and exc_type is Q16OverflowError else ""
+    return located(exc_type, kernel, text, indices, where=where, detail=detail, hint=hint)
 
 
 def batch_error(exc_type, kernel, text, items, batch):
@@ -87,7 +95,7 @@ def check_report(kernel, report, shape, overflow, operands=(), value=None, where
     values = ", ".join(f"{name}={int(arr[index])}" for name, arr in operands)
     raise error(status, kernel, [index], where=where,
                 detail=f" (raw {values})" if values else "",
-                value=None if value is None else value[index])
+                value=None if value is None else value[index], overflow=overflow)
 
 
 def check_items(kernel, status, events, first, batch, core_shape, overflow, **fields):
@@ -104,5 +112,5 @@ def check_items(kernel, status, events, first, batch, core_shape, overflow, **fi
         item = int(bad[0])
         index = (np.unravel_index(item, batch) if batch else ()) + \
             (np.unravel_index(int(first[item]), core_shape) if core_shape else ())
-        raise error(S.AC_STATUS_RANGE, kernel, [index])
+        raise error(S.AC_STATUS_RANGE, kernel, [index], overflow=overflow)
     record(kernel, int(events.sum()), wrapped=overflow == "wrap")

@@ -26,10 +26,12 @@ block a different batch size differently).  A kernel error inside a task
 by ``compute()`` as the same attncore exception, naming the *global* batch
 (or element) index.
 
-Saturation counts: :func:`attncore.q16.count_saturations` counts calls in
-its own thread and context, so it does not see kernels run by Dask
-workers.  Use ``overflow="raise"`` to make a range event an error, or
-count on the in-memory path.
+Saturation counts and modes: :func:`attncore.q16.count_saturations` and
+:func:`attncore.q16.errstate` belong to their own thread and context, so
+they do not reach kernels run by Dask workers, which warn
+(:class:`attncore.Q16SaturationWarning`) in the worker by default.  Use
+``overflow="raise"`` to make a range event an error, or count on the
+in-memory path.
 """
 try:
     import dask.array  # noqa: F401

@@ -6,6 +6,8 @@
 are core (and which of those may stay chunked); the backend's own function
 does the arithmetic and the validation inside every task.
 """
+from typing import NamedTuple
+
 import dask.array as da
 from numpy.lib.array_utils import normalize_axis_index
 
@@ -14,6 +16,14 @@ from attncore.dask._lazy import Operand, Output, lazy_call
 _MATRIX = ("n", "nc")          # a square matrix: rows, columns
 _WORDS = ("w",)                # the words of a Q16.16 exact factor
 _LINALG_WHOLE = {"n", "nc", "k", "w"}
+
+
+class SlogdetResult(NamedTuple):
+    """``(sign, logabsdet)`` as lazy arrays, named as NumPy's result."""
+
+    sign: da.Array
+    logabsdet: da.Array
+
 
 
 def _no_out(kernel, out):
@@ -101,27 +111,38 @@ def namespace(be, prefix):
                        batched=mask.ndim >= 2)
 
     def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False,
-                                     return_weights=False, **options):
+                                     enable_gqa=False, return_weights=False, **options):
         kernel = f"{prefix}.scaled_dot_product_attention"
-        operands = [Operand("q", q, ("l", "e")), Operand("k", k, ("s", "e")),
-                    Operand("v", v, ("s", "ev"))]
+        # with enable_gqa the heads (dim -3) are core dims, whole in every
+        # task: q's, k's and v's head counts differ and do not broadcast
+        heads = (("hq",), ("hk",), ("hv",)) if enable_gqa else ((), (), ())
+        operands = [Operand("q", q, heads[0] + ("l", "e")),
+                    Operand("k", k, heads[1] + ("s", "e")),
+                    Operand("v", v, heads[2] + ("s", "ev"))]
         if mask is not None:
-            operands.append(_mask_operand(mask, ("l", "s")))
+            mask = da.asarray(mask)
+            if enable_gqa and mask.ndim >= 3:   # a heads dim of 1 or Hq
+                operands.append(Operand("mask", mask, ("hm", "l", "s")))
+            else:
+                operands.append(_mask_operand(mask, ("l", "s")))
 
         def call(qb, kb, vb, mb=None):
             return be.scaled_dot_product_attention(qb, kb, vb, mask=mb, is_causal=is_causal,
+                                                   enable_gqa=enable_gqa,
                                                    return_weights=return_weights, **options)
-        outputs = [Output(("l", "ev"))] + ([Output(("l", "s"))] if return_weights else [])
+        outputs = [Output(heads[0] + ("l", "ev"))]
+        if return_weights:
+            outputs.append(Output(heads[0] + ("l", "s")))
         # query rows are independent, except that a causal mask depends on
         # the row's global position
-        whole = {"e", "s", "ev"} | ({"l"} if is_causal else set())
+        whole = {"e", "s", "ev", "hq", "hk", "hv", "hm"} | ({"l"} if is_causal else set())
         result = lazy_call(kernel, call, operands, outputs, whole=whole, strict={"e", "s"})
         return result if return_weights else result[0]
 
     def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
-                             b_q=None, b_k=None, b_v=None, b_o=None, mask=None,
-                             is_causal=False, return_weights=False, return_head_outputs=False,
-                             **options):
+                             b_q=None, b_k=None, b_v=None, b_o=None, mask=None, attn_mask=None,
+                             key_padding_mask=None, is_causal=False, return_weights=False,
+                             return_head_outputs=False, **options):
         kernel = f"{prefix}.multi_head_attention"
         operands = [Operand("query", query, ("l", "dq")), Operand("key", key, ("s", "dk")),
                     Operand("value", value, ("s", "dv")),
@@ -134,16 +155,24 @@ def namespace(be, prefix):
             if b is not None:
                 operands.append(Operand(name, b, core, False))
                 bias_names.append(name)
-        has_mask = mask is not None
-        if has_mask:
-            operands.append(_mask_operand(mask, ("l", "s")))
+        mask_names = []
+        for name, m in (("mask", mask), ("attn_mask", attn_mask)):
+            if m is not None:
+                operands.append(_mask_operand(m, ("l", "s"))._replace(name=name))
+                mask_names.append(name)
+        if key_padding_mask is not None:     # (..., S): batch dims as the query's
+            key_padding_mask = da.asarray(key_padding_mask)
+            operands.append(Operand("key_padding_mask", key_padding_mask, ("s",),
+                                    batched=key_padding_mask.ndim >= 2))
+            mask_names.append("key_padding_mask")
 
         def call(*blocks):
             biases = dict(zip(bias_names, blocks[7:7 + len(bias_names)]))
+            masks = dict(zip(mask_names, blocks[7 + len(bias_names):]))
             return be.multi_head_attention(
-                *blocks[:7], num_heads, **biases, mask=blocks[-1] if has_mask else None,
-                is_causal=is_causal, return_weights=return_weights,
-                return_head_outputs=return_head_outputs, **options)
+                *blocks[:7], num_heads, **biases, **masks, is_causal=is_causal,
+                return_weights=return_weights, return_head_outputs=return_head_outputs,
+                **options)
         outputs = [Output(("l", "o"))]
         if return_weights:
             outputs.append(Output(("h", "l", "s")))
@@ -232,6 +261,13 @@ def namespace(be, prefix):
         operands = [Operand("a", _square(kernel, a, "a"), _MATRIX)]
         return _linalg_call(kernel, lambda ab: be.det(ab, **options), operands, [Output(())])[0]
 
+    def slogdet(a, /, **options):
+        kernel = f"{prefix}.slogdet"
+        operands = [Operand("a", _square(kernel, a, "a"), _MATRIX)]
+        sign, logabsdet = _linalg_call(kernel, lambda ab: tuple(be.slogdet(ab, **options)),
+                                       operands, [Output(()), Output(())])
+        return SlogdetResult(sign, logabsdet)
+
     def inv(a, /, **options):
         kernel = f"{prefix}.inv"
         operands = [Operand("a", _square(kernel, a, "a"), _MATRIX)]
@@ -248,6 +284,8 @@ def namespace(be, prefix):
                  lu_factor, lu_solve, cho_factor, cho_solve, det, inv, affine_inverse]
     if hasattr(be, "log_softmax"):
         functions.append(log_softmax)
+    if hasattr(be, "slogdet"):
+        functions.append(slogdet)
     return {f.__name__: _documented(f, be, prefix) for f in functions}
 
 
