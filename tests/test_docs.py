@@ -3,6 +3,7 @@ docstring whose Examples pass as doctests, and every python block of
 README.md runs as written."""
 import doctest
 import importlib
+import importlib.util
 import inspect
 import pathlib
 import re
@@ -12,6 +13,11 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PUBLIC = ["attncore.fp", "attncore.q16", "attncore.reference", "attncore.errors",
           "attncore.saturation", "attncore.threads"]
+# the optional parts, where present, are held to the same rule (the Dask
+# wrappers carry their in-memory function's documentation)
+if importlib.util.find_spec("dask") is not None:
+    PUBLIC += ["attncore.dask.fp", "attncore.dask.q16"]
+PUBLIC += [m for m in ("attncore.interop",) if importlib.util.find_spec(m) is not None]
 # these raise on bad input, so their docstrings must say how
 RAISING = {"attncore.fp", "attncore.q16"}
 

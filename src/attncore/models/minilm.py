@@ -166,10 +166,12 @@ def _layer_params(w, i):
                 b_o=w[pre + "attention.output.dense.bias"])
 
 
-def forward(model, ids, mask, mode="float64"):
+def forward(model, ids, mask, mode="float64", progress=None):
     """Hidden states after the embeddings and after each of the 6 layers
     (a list of 7 float64 arrays (N, 128, 384)) and the sentence embeddings
-    (mean-pooled over the attention mask, L2-normalized), in ``mode``."""
+    (mean-pooled over the attention mask, L2-normalized), in ``mode``.
+    ``progress``, if given, is called with no argument after the embeddings
+    and after each layer (7 calls)."""
     w = model.weights
     arith = _arith(mode)
     dt = arith.dtype
@@ -179,6 +181,8 @@ def forward(model, ids, mask, mode="float64"):
     x = _layer_norm(x, w["embeddings.LayerNorm.weight"].astype(dt),
                     w["embeddings.LayerNorm.bias"].astype(dt))
     hidden = [x.astype(np.float64)]
+    if progress is not None:
+        progress()
     for i in range(LAYERS):
         pre = f"encoder.layer.{i}."
         attended = np.asarray(arith.attention(x, _layer_params(w, i), mask), dt)
@@ -191,6 +195,8 @@ def forward(model, ids, mask, mode="float64"):
         x = _layer_norm(x + y, w[pre + "output.LayerNorm.weight"].astype(dt),
                         w[pre + "output.LayerNorm.bias"].astype(dt))
         hidden.append(x.astype(np.float64))
+        if progress is not None:
+            progress()
     keep = mask[..., None].astype(np.float64)
     pooled = (hidden[-1] * keep).sum(1) / keep.sum(1)
     return hidden, pooled / np.linalg.norm(pooled, axis=-1, keepdims=True)
@@ -214,16 +220,23 @@ SENTENCES = (
 )
 
 
-def compare_modes(model, sentences=SENTENCES):
+MODES = ("float64", "float32", "q16")
+
+
+def compare_modes(model, sentences=SENTENCES, progress=None):
     """Per mode: time of one forward, saturations, per-layer max |hidden -
     float64 hidden| (in Q16.16 LSB, over real tokens), and 1 - cos of the
-    embeddings against float64."""
+    embeddings against float64.  ``progress``, if given, is called as
+    ``progress(mode)`` after the embeddings and after each layer of each
+    mode (``len(MODES) * (LAYERS + 1)`` calls, inside the timed forward:
+    keep it cheap, as a progress bar update is)."""
     ids, mask = tokenize(model, sentences)
     results = {}
-    for mode in ("float64", "float32", "q16"):
+    for mode in MODES:
+        step = None if progress is None else (lambda mode=mode: progress(mode))
         with q16.errstate(saturation="ignore"), q16.count_saturations() as sat:
             start = time.perf_counter()
-            hidden, emb = forward(model, ids, mask, mode)
+            hidden, emb = forward(model, ids, mask, mode, progress=step)
             seconds = time.perf_counter() - start
         results[mode] = dict(hidden=hidden, embeddings=emb, seconds=seconds,
                              saturations=sat.total)

@@ -242,7 +242,8 @@ def _affine(kind, count):
 def cases(quick=True):
     """Every (kernel, family, size) task of the sweep, in report order."""
     n = 20_000 if quick else 200_000
-    lengths = (32, 128) if quick else (32, 128, 512)
+    # five lengths (about 2 s more than two): the error-vs-length plot needs a curve
+    lengths = (16, 32, 64, 128, 256) if quick else (16, 32, 64, 128, 256, 512, 1024)
     out = []
     for name in ("mul", "div", "sqrt", "exp"):
         out += [Case(name, f, str(n), _elementwise(name, f, n)) for f in FAMILIES]

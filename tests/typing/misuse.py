@@ -1,0 +1,17 @@
+"""Calls that must NOT type-check: each line marked ``# E`` must get a mypy
+error, and no other line (tests/test_typing.py): the stubs have teeth.  One
+statement per line, so that mypy reports each error on its marked line."""
+import numpy as np
+
+import attncore
+from attncore import fp, q16
+
+q16.mul([1], [2], rounding="up")  # E: not a rounding mode
+q16.add([1], [2], rounding="nearest")  # E: add takes no rounding
+fp.solve(np.eye(2), np.ones(2), assume_a="sym")  # E: "gen" or "pos"
+attncore.set_num_threads("4")  # E: an int
+fp.softmax([1.0], -1, None)  # E: mask is keyword-only
+fp.affine_inverse(np.eye(4), kind="projective")  # E: "affine" or "rigid"
+q16.softmax(q16.from_float([1.0, 2.0]), overflow="raise")  # E: softmax never overflows
+q16.exp(q16.from_float(20.0), overflow="wrap")  # E: exp does not wrap
+total: str = attncore.get_num_threads()  # E: returns an int
