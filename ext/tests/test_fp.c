@@ -53,6 +53,22 @@ int main(void)
     CHECK(ac_f32__exp(-INFINITY) == 0.0f && ac_f64__exp(-1000.0) == 0.0, "underflow to 0");
     CHECK(isinf(ac_f32__exp(100.0f)) && isinf(ac_f64__exp(INFINITY)), "overflow to inf");
     CHECK(ac_f64__exp(0.0) == 1.0 && ac_f32__exp(0.0f) == 1.0f, "exp(0) = 1");
+    /* the subnormal range is kept, as libm and NumPy keep it: within one
+     * subnormal spacing (2^-149, 2^-1074) of libm, and 0 only below half
+     * of the smallest subnormal */
+    for (int i = 0; i <= 20000; ++i) {
+        float x = -87.0f - 17.0f * (float)i / 20000.0f;      /* [-104, -87] */
+        double y = -708.0 - 37.2 * (double)i / 20000.0;       /* [-745.2, -708] */
+        float ref32 = expf(x);
+        double ref64 = exp(y);
+        CHECK(fabsf(ac_f32__exp(x) - ref32) <= 1.5e-45f && fabsf(ac_f32__exp_nonpos(x) - ref32)
+                  <= 1.5e-45f, "f32 exp(%.6f) = %g, libm %g", (double)x,
+              (double)ac_f32__exp_nonpos(x), (double)ref32);
+        CHECK(fabs(ac_f64__exp(y) - ref64) <= 4.95e-324 && fabs(ac_f64__exp_nonpos(y) - ref64)
+                  <= 4.95e-324, "f64 exp(%.6f) = %g, libm %g", y, ac_f64__exp_nonpos(y), ref64);
+    }
+    CHECK(ac_f64__exp_nonpos(-740.0) > 0.0 && ac_f32__exp_nonpos(-100.0f) > 0.0f,
+          "subnormal results are not flushed");
     CHECK(isinf(ac_f64__log(0.0)) && ac_f64__log(0.0) < 0 && isnan(ac_f64__log(-1.0))
               && isinf(ac_f64__log(INFINITY)) && ac_f64__log(1.0) == 0.0, "log specials");
     CHECK(ulp_error_f64(ac_f64__log(4.9e-324), log(4.9e-324)) <= 2.0, "log of a subnormal");

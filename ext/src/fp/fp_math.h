@@ -8,8 +8,11 @@
  * below the type's epsilon.  n is read from the bits of x/ln2 + 1.5*2^(p-1)
  * (no float-to-int conversion, which would be undefined for NaN), and 2^n is
  * built as two normal powers so the whole finite range is covered.
- * Results below the smallest normal number flush to 0; error within 2 ulp
- * elsewhere (tested against libm in ext/tests).
+ * Results in the subnormal range are subnormal, as libm's and NumPy's are
+ * (2^n as two powers, so the last multiply rounds once into that range);
+ * below half the smallest subnormal they are 0.  Error within 2 ulp of
+ * normal results, within 1 ulp of the subnormal spacing below (tested
+ * against libm in ext/tests).
  */
 #ifndef ATTNCORE_FP_MATH_H
 #define ATTNCORE_FP_MATH_H
@@ -51,7 +54,7 @@ static inline uint64_t ac_f64__to_bits(double d)
 
 static inline float ac_f32__exp(float x)
 {
-    const float lo = -87.33654f, hi = 88.72283f, shifter = 12582912.0f; /* 1.5 * 2^23 */
+    const float lo = -103.972084f, hi = 88.72283f, shifter = 12582912.0f; /* 1.5 * 2^23 */
     float xc = x < lo ? lo : (x > hi ? hi : x);
     xc = xc == xc ? xc : 0.0f;
     float t = xc * 1.44269504088896341f + shifter;
@@ -71,7 +74,7 @@ static inline float ac_f32__exp(float x)
 
 static inline double ac_f64__exp(double x)
 {
-    const double lo = -708.3964185322641, hi = 709.782712893384;
+    const double lo = -745.1332191019412, hi = 709.782712893384;
     const double shifter = 6755399441055744.0; /* 1.5 * 2^52 */
     double xc = x < lo ? lo : (x > hi ? hi : x);
     xc = xc == xc ? xc : 0.0;
@@ -94,13 +97,14 @@ static inline double ac_f64__exp(double x)
 
 /* exp(x) for x <= 0 (and -inf, NaN): what softmax and attention need, as
  * every exponent there is a score minus its row maximum.  The same
- * reduction and polynomial as ac_f32__exp and ac_f64__exp, with less work: 2^n is one normal
- * power (n >= -126 once x is clamped at the flush-to-zero bound), and NaN
- * needs no select (it flows through the arithmetic).  x > 0 is not
- * handled. */
+ * reduction and polynomial as ac_f32__exp and ac_f64__exp, with less work: no
+ * overflow side, and NaN needs no select (it flows through the
+ * arithmetic).  Subnormal results are kept (2^n as two normal powers).
+ * x > 0 is not handled. */
 static inline float ac_f32__exp_nonpos(float x)
 {
-    const float lo = -87.33654f, shifter = 12582912.0f; /* 1.5 * 2^23 */
+    /* below ln(2^-150), exp(x) rounds to 0 */
+    const float lo = -103.972084f, shifter = 12582912.0f; /* 1.5 * 2^23 */
     float xc = x < lo ? lo : x;
     float t = xc * 1.44269504088896341f + shifter;
     float n = t - shifter;
@@ -108,13 +112,16 @@ static inline float ac_f32__exp_nonpos(float x)
     float r = (xc - n * 0.693359375f) + n * 2.12194440e-4f;
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.66666672e-1f + r * (4.16666679e-2f
               + r * (8.33333377e-3f + r * (1.38888892e-3f + r * 1.98412701e-4f))))));
-    float y = p * ac_f32__from_bits((uint32_t)(ni + 127) << 23);
+    int32_t n1 = ni / 2, n2 = ni - n1; /* both >= -75 */
+    float y = p * ac_f32__from_bits((uint32_t)(n1 + 127) << 23)
+              * ac_f32__from_bits((uint32_t)(n2 + 127) << 23);
     return x < lo ? 0.0f : y;
 }
 
 static inline double ac_f64__exp_nonpos(double x)
 {
-    const double lo = -708.3964185322641, shifter = 6755399441055744.0; /* 1.5 * 2^52 */
+    /* below ln(2^-1075), exp(x) rounds to 0 */
+    const double lo = -745.1332191019412, shifter = 6755399441055744.0; /* 1.5 * 2^52 */
     double xc = x < lo ? lo : x;
     double t = xc * 1.4426950408889634 + shifter;
     double n = t - shifter;
@@ -124,7 +131,9 @@ static inline double ac_f64__exp_nonpos(double x)
                + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880
                + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600
                + r * (1.0 / 6227020800.0)))))))))))));
-    double y = p * ac_f64__from_bits((uint64_t)(ni + 1023) << 52);
+    int64_t n1 = ni / 2, n2 = ni - n1; /* both >= -538 */
+    double y = p * ac_f64__from_bits((uint64_t)(n1 + 1023) << 52)
+               * ac_f64__from_bits((uint64_t)(n2 + 1023) << 52);
     return x < lo ? 0.0 : y;
 }
 
