@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from _every_kernel import differences, run_all
+from attncore import threads
 from attncore._kernels import runtime
 
 DEADLINE_S = 600
@@ -36,8 +37,11 @@ def _pin_grain():
     suite beside a compiler) that measurement and the stall defence may
     rightly keep every loop on one thread, and then "the child used its
     pool" would test the load, not fork safety.  A pinned grain makes the
-    child's loops split whatever the load."""
+    child's loops split whatever the load, and an explicit thread count
+    keeps it from inheriting a setting (a forkserver started by an earlier
+    test may hold ATTNCORE_NUM_THREADS=1 in its environment)."""
     runtime.set_grain_ns(1000)
+    threads.set_num_threads(max(2, runtime.cpu_count()))
 
 
 def _child_check(want):
