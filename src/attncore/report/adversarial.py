@@ -32,9 +32,13 @@ MIN, MAX = -(1 << 31), (1 << 31) - 1
 MODES = ("nearest", "floor")
 FAMILY = {"nearest": "adversarial", "floor": "adversarial-floor"}
 
-# the counterexamples of issue 15 (raw int32 values)
-ISSUE_DET = [[-7601, -28588, 19241, -3201], [-30950, -10257, -6234, 10128],
-             [-28319, 11686, -20962, 9396], [29451, -17218, 11649, 30514]]
+# the counterexamples of issue 15 as raw int32 values: the det matrices'
+# entries are real numbers (raw = 65536 times them), so the 4 x 4 has raw
+# det 2**64 and determinant exactly 1.0
+ISSUE_DET = [[v * ONE for v in r] for r in [[-7601, -28588, 19241, -3201],
+                                            [-30950, -10257, -6234, 10128],
+                                            [-28319, 11686, -20962, 9396],
+                                            [29451, -17218, 11649, 30514]]]
 ISSUE_DET_FLOOR = [[v * ONE for v in r] for r in [[1, 30, 22], [21, 631, 434], [35, 1051, 743]]]
 ISSUE_SOLVE_TIE = ([[-196608, -65536], [-327680, 327680]], [-901827, -721995])
 ATTN_KEY = -1817044  # exp(-1817044 / 2**16) < 2**-40
