@@ -5,8 +5,16 @@ the largest reference value.
 
 References: elementwise ops against ``np.longdouble`` (64-bit significand:
 exact for the products, far below an LSB otherwise); matmul against the
-exact integer sum; everything else against float64 on the quantized inputs
-(its own error is below 1e-3 LSB for the sizes and condition numbers here).
+exact integer sum; the Q16.16 solves (``solve``, ``cho_solve`` = solve with
+``assume_a="pos"``, and the factor-once paths ``lu_solve`` =
+``lu_solve(lu_factor(a), b)``, ``cho_factor_solve`` =
+``cho_solve(cho_factor(a), b)``) against the exact Fraction solution;
+everything else against float64 on the quantized inputs (its own error is
+below 1e-3 LSB for the sizes and condition numbers here).
+
+Beside these random families, :mod:`attncore.report.adversarial` adds per
+kernel the worst case of constructed edge cases (family ``adversarial`` and
+``adversarial-floor``), against exact oracles, in both rounding modes.
 """
 from typing import Callable, NamedTuple
 
@@ -19,7 +27,8 @@ from attncore.report import baselines
 
 FAMILIES = ("uniform", "normal", "heavy_tailed", "wide_range", "near_saturation")
 KERNELS = ("mul", "div", "sqrt", "exp", "matmul", "softmax", "sdpa", "mha", "solve",
-           "cho_solve", "det", "affine_rigid", "affine_affine", "adjugate_inverse")
+           "lu_solve", "cho_solve", "cho_factor_solve", "det", "inv", "affine_rigid",
+           "affine_affine", "adjugate_inverse")
 
 
 class Case(NamedTuple):
@@ -175,6 +184,11 @@ def conditioned(rng, count, n, cond):
 
 
 def _solve(kernel, cond, count):
+    """Rows of one condition-number family: the Q16.16 solve (and, beside it,
+    its factor-once path, same systems) against the exact Fraction solution;
+    float32 against float64; for ``solve`` the firmware baseline too."""
+    from attncore.report import adversarial  # imports this module: no cycle at load time
+
     def run(rng):
         n = 4
         if kernel == "cho_solve":  # B B^T with cond(B) = sqrt(cond)
@@ -187,13 +201,17 @@ def _solve(kernel, cond, count):
         qb = q16.from_float(a @ x)
         af, bf = q16.to_float(qa), q16.to_float(qb)
         conds = np.linalg.cond(af)
-        assume = "pos" if kernel == "cho_solve" else "gen"
-        with q16.errstate(saturation="ignore"), q16.count_saturations() as sat:
-            got = q16.solve(qa, qb, assume_a=assume)
-        want = np.linalg.solve(af, bf) * q16.ONE
+        exact = np.array([float(v) for ai, bi in zip(qa.tolist(), qb.tolist())
+                          for v in adversarial.solve_exact(ai, bi)]).reshape(qb.shape)
         fam = f"cond~{cond:g}"
-        rows = [row(kernel, fam, "q16", f"{count}x4x4", got - want, "LSB", sat.total,
-                    cond=float(conds.max()))]
+        factored = "cho_factor_solve" if kernel == "cho_solve" else "lu_solve"
+        rows = []
+        for name in (kernel, factored):
+            with q16.errstate(saturation="ignore"), q16.count_saturations() as sat:
+                got = adversarial.solve_call(name, qa, qb, "nearest")
+            rows.append(row(name, fam, "q16", f"{count}x4x4", got - exact, "LSB", sat.total,
+                            cond=float(conds.max())))
+        assume = "pos" if kernel == "cho_solve" else "gen"
         a32, b32 = a.astype(np.float32), (a @ x).astype(np.float32)
         want32 = np.linalg.solve(a32.astype(np.float64), b32.astype(np.float64))
         rows.append(row(kernel, fam, "float32", f"{count}x4x4",
@@ -201,7 +219,7 @@ def _solve(kernel, cond, count):
                         "rel", cond=float(conds.max())))
         if kernel == "solve":
             adj = q16.matmul(baselines.q16_adjugate_inverse(qa), qb)
-            rows.append(row("adjugate_inverse", fam, "q16", f"{count}x4x4", adj - want, "LSB",
+            rows.append(row("adjugate_inverse", fam, "q16", f"{count}x4x4", adj - exact, "LSB",
                             0, cond=float(conds.max()), note="inverse(A) @ b, baseline"))
         return rows
     return run
@@ -261,7 +279,8 @@ def cases(quick=True):
     out += [Case("det", f, str(count), _det(f, count)) for f in small]
     out += [Case(f"affine_{k}", "transforms", str(count), _affine(k, count))
             for k in ("rigid", "affine")]
-    return out
+    from attncore.report import adversarial  # imports this module: no cycle at load time
+    return out + adversarial.cases(quick)
 
 
 def user_cases(data):

@@ -170,7 +170,11 @@ def report(args):
         if unknown:
             raise UsageError(f"--kernels: unknown kernel(s) {', '.join(unknown)}; choose from "
                              + ", ".join(report_accuracy.KERNELS))
-        keep = set(wanted) | ({"solve"} if "adjugate_inverse" in wanted else set())
+        # rows that ride along another kernel's random systems
+        keep = set(wanted) | {host for kernel, host in (("adjugate_inverse", "solve"),
+                                                        ("lu_solve", "solve"),
+                                                        ("cho_factor_solve", "cho_solve"))
+                              if kernel in wanted}
         cases = [c for c in cases if c.kernel in keep]
     bar = _progress(len(cases), args.quiet)
     try:

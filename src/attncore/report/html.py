@@ -103,13 +103,15 @@ def _figure(fig, alt, caption):
 
 
 def _kernel_summary(accuracy):
-    """Per kernel: worst Q16.16 max (LSB) and its family, float32's worst
-    relative max, total saturations."""
+    """Per kernel: worst Q16.16 max (LSB, rounding to nearest) and its
+    family, float32's worst relative max, total saturations."""
     out = {}
     for r in accuracy:
         s = out.setdefault(r["kernel"], dict(q16=None, family="", f32=None, sat=0, note=""))
         s["sat"] += r["saturations"]
         if r["backend"] == "q16":
+            if r.get("rounding", "nearest") != "nearest":
+                continue  # floor rows are up to 1 LSB by definition: the summary is nearest
             if s["q16"] is None or r["max"] > s["q16"]:
                 s["q16"], s["family"] = r["max"], r["family"]
             s["note"] = s["note"] or r.get("note", "")

@@ -1,5 +1,5 @@
 """Writing the report: the terminal tables, ``--json`` (schema
-``schema.json``, version 2), ``--csv`` and ``--plots`` (PNG, needs
+``schema.json``, version 3), ``--csv`` and ``--plots`` (PNG, needs
 matplotlib; the figures are :mod:`attncore.report.plots`, shared with the
 HTML page of :mod:`attncore.report.html`)."""
 import csv
@@ -8,7 +8,7 @@ from importlib import resources
 
 from attncore.report import speed
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def schema():
@@ -24,7 +24,7 @@ def _fmt(v):
 def accuracy_table(rows):
     lines = ["Accuracy: Q16.16 error in LSB (2**-16) against the reference on the same "
              "quantized inputs; float32 error relative to max |reference|",
-             f"{'kernel':<17} {'family':<16} {'backend':<8} {'size':<16} {'max':>10} "
+             f"{'kernel':<17} {'family':<17} {'backend':<8} {'size':<16} {'max':>10} "
              f"{'p99':>10} {'mean':>10} {'unit':<4} {'sat':>6}  note"]
     lines.append("-" * len(lines[-1]))
     last = None
@@ -35,7 +35,9 @@ def accuracy_table(rows):
         note = r.get("note", "")
         if "cond" in r:
             note = f"cond(A) <= {r['cond']:.3g}" + (f"; {note}" if note else "")
-        lines.append(f"{r['kernel']:<17} {r['family']:<16} {r['backend']:<8} {r['size']:<16} "
+        if "mismatches" in r:  # adversarial rows of the correctly rounded kernels
+            note = f"{r['mismatches']} not correctly rounded; {note}"
+        lines.append(f"{r['kernel']:<17} {r['family']:<17} {r['backend']:<8} {r['size']:<16} "
                      f"{_fmt(r['max']):>10} {_fmt(r['p99']):>10} {_fmt(r['mean']):>10} "
                      f"{r['unit']:<4} {r['saturations']:>6}  {note}")
     return "\n".join(lines)
@@ -66,7 +68,7 @@ def write_json(path, report):
 
 def write_csv(path, report):
     keys = ["section", "kernel", "family", "backend", "size", "unit", "max", "p99", "mean",
-            "count", "saturations", "cond", "seq_len", "note", "workload", "regime", "peer",
+            "count", "saturations", "rounding", "mismatches", "cond", "seq_len", "note", "workload", "regime", "peer",
             "rounds", "peer_ms", "peer_p10_ms", "peer_p90_ms", "attncore_ms", "attncore_p10_ms",
             "attncore_p90_ms", "attncore_1thread_ms", "speedup", "threads_ratio"]
     with open(path, "w", newline="") as f:
