@@ -324,7 +324,7 @@ def slogdet(backend, a):
     batch = a.shape[:-2]
     lu = np.empty(a.shape, call.dtype)
     piv = np.empty(batch + (n,), np.int32)
-    codes, _, _ = kernels.lu_factor(a, lu, piv, call.rnd, call.ovf, get_num_threads())
+    codes, _, _ = kernels.lu_factor(a, lu, piv, None, call.rnd, call.ovf, get_num_threads())
     codes = codes.reshape(batch)
     unexpected = (codes != status.S.AC_OK) & (codes != status.S.AC_STATUS_SINGULAR)
     if unexpected.any():  # nothing but singularity can stop a float LU; keep the one table
