@@ -185,9 +185,11 @@ ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
             }
             n_kept += 1;
         }
+#if SIZE_MAX > 0x7FFFFFu
         if (n_kept > AC_Q16_ATTENTION_MAX_KEYS) {
             return AC_STATUS_TOO_LONG;
         }
+#endif
         uint64_t den = 0; /* exact: n_kept * 2^40 <= 2^63 */
         for (size_t j = 0; j < s; ++j) {
             ex[j] = 0;

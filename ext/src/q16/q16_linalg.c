@@ -114,7 +114,12 @@ static ac_status cho_xf(size_t n, ac_xf *w, int32_t *perm, size_t *rank)
                 biggest = AT(w, n, i, i);
             }
         }
-        tol = ac_xf_mul(biggest, ac_xf_mul(ac_xf_from_int((int64_t)n), (ac_xf){(int64_t)1 << 61, -116}));
+        /* 2^-55, field by field: an aggregate constant would be a .rodata
+         * object, which AVR's start-up copies to SRAM */
+        ac_xf eps;
+        eps.m = (int64_t)1 << 61;
+        eps.e = -116;
+        tol = ac_xf_mul(biggest, ac_xf_mul(ac_xf_from_int((int64_t)n), eps));
         *rank = n;
     }
     for (size_t i = 0; i < n; ++i) {
@@ -419,9 +424,10 @@ ac_status ac_q16_affine_inverse(size_t dim, const ac_q16 *m, ptrdiff_t sm_row, p
         }
         return AC_OK;
     }
-    ac_xf *w = (ac_xf *)work, *xw = w + n * n;
-    int32_t *piv = (int32_t *)(xw + n * n);
-    ac_xf *tw = (ac_xf *)(piv + 2 * n); /* n entries, 8-byte aligned */
+    /* tw before piv: each region keeps the alignment of the one before it,
+     * with no cast from int32_t * up to ac_xf * */
+    ac_xf *w = (ac_xf *)work, *xw = w + n * n, *tw = xw + n * n;
+    int32_t *piv = (int32_t *)(tw + n);
     ac_status st = inverse_xf(n, m, sm_row, sm_col, w, xw, piv);
     if (st != AC_OK) {
         return st;
