@@ -27,7 +27,7 @@ import pathlib
 import re
 import sys
 
-CTYPE_BYTES = {"int32_t": 4, "int64_t": 8, "unsigned char": 1}
+CTYPE_BYTES = {"int32_t": 4, "uint32_t": 4, "int64_t": 8, "unsigned char": 1}
 ARRAY_RE = re.compile(r"^static const ([a-z0-9_ ]+?) (g\d+)\[(\d+)\] = \{(.*)\};$")
 TYPEDEF_RE = re.compile(r"typedef struct \{(.*?)\}\s*(golden_\w+);", re.S)
 TABLE_RE = re.compile(r"^static const (golden_\w+) (golden_(\w+)_cases)\[\] = \{$")
@@ -70,7 +70,7 @@ def field_names(body):
 
 def flash_typedef(body):
     """The struct body with GOLDEN_FLASH on everything its pointers point to."""
-    return re.sub(r"const (char|int32_t|int64_t|unsigned char) \*",
+    return re.sub(r"const (char|int32_t|uint32_t|int64_t|unsigned char) \*",
                   r"const GOLDEN_FLASH \1 *", body)
 
 

@@ -13,7 +13,7 @@
  *   - softmax runs row by row (as the firmware always did);
  *   - attention runs blocks of query rows (masks.row0 = the block's first
  *     row, so causal cuts stay absolute);
- *   - linear algebra runs whole cases (n <= 7).
+ *   - linear algebra runs whole cases (n <= 5), exact factor words included.
  * With a window larger than every case (32-bit targets) each case is one
  * call.
  *
@@ -44,17 +44,20 @@ static int32_t buf[GR_BUF];
 static unsigned char mbuf[GR_MASK];
 /* Work memory for the linear algebra and attention cases, sized by the
  * headers' own macros for every shape the slice holds: a union of one array
- * per shape has the size of the largest. */
-#define GR_LINALG_WORK(n, k) AC_Q16_LINALG_WORK((n), (n) > (k) ? (n) : (k))
-#define GR_LINALG_MEMBER(n, k) uint64_t linalg_##n##_##k[GR_LINALG_WORK(n, k)];
+ * per shape has the size of the largest.  Linear algebra work is uint32_t
+ * words and does not depend on the right-hand sides (k). */
+#define GR_LINALG_MEMBER(n, k) uint32_t linalg_##n##_##k[AC_Q16_LINALG_WORK(n)];
 #define GR_ATTENTION_MEMBER(s, ev) uint64_t attention_##s##_##ev[AC_Q16_ATTENTION_WORK(s, ev)];
 static union {
     uint64_t none[1];
+    uint32_t words[1];
     GOLDEN_LINALG_SHAPES(GR_LINALG_MEMBER)
     GOLDEN_ATTENTION_SHAPES(GR_ATTENTION_MEMBER)
 } work_memory;
 #define GR_WORK (sizeof work_memory / sizeof(uint64_t))
+#define GR_WORK_WORDS (sizeof work_memory / sizeof(uint32_t))
 static uint64_t *const work = work_memory.none;
+static uint32_t *const work_words = work_memory.words;
 static uint32_t total_vectors, total_bad, total_skipped;
 
 /* ---- output ------------------------------------------------------------- */
@@ -121,6 +124,13 @@ static void copy_in(int32_t *dst, const GOLDEN_FLASH int32_t *src, size_t offset
 {
     for (size_t i = 0; i < n; ++i) {
         dst[i] = src[offset + i];
+    }
+}
+
+static void copy_words(uint32_t *dst, const GOLDEN_FLASH uint32_t *src, size_t n)
+{
+    for (size_t i = 0; i < n; ++i) {
+        dst[i] = src[i];
     }
 }
 
@@ -381,6 +391,17 @@ static void run_attention(void)
 #endif
 
 #if GOLDEN_LINALG_CASES_COUNT > 0
+/* Mismatching words of an exact factor (uint32_t words, the same values on
+ * every platform by the header's layout). */
+static uint32_t compare_words(const uint32_t *got, const GOLDEN_FLASH uint32_t *want, size_t n)
+{
+    uint32_t bad = 0;
+    for (size_t i = 0; i < n; ++i) {
+        bad += got[i] != want[i];
+    }
+    return bad;
+}
+
 static void run_linalg(void)
 {
     for (uint32_t c = 0; c != GOLDEN_LINALG_CASES_COUNT; ++c) {
@@ -390,60 +411,99 @@ static void run_linalg(void)
         ac_rounding rnd = (ac_rounding)g->rnd;
         ac_overflow ovf = (ac_overflow)g->ovf;
         int flag = g->flag, want_status = g->status;
-        size_t need = 2u * n * n + 2u * n + 1u + 2u * n * k;
-        if (need > (size_t)GR_BUF || GR_LINALG_WORK(n, k) > GR_WORK) {
+        /* the target's own factor size must be the host's: the layout is
+         * the same on every platform, and the words are compared below */
+        size_t words = (size_t)AC_Q16_FACTOR_WORDS(n);
+        size_t n_out = n * n + n + 1u > n * k ? n * n + n + 1u : n * k;
+        int factoring = g->op == 1 || g->op == 3; /* then a second factor for the check */
+        size_t need = n * n + n * k + n_out + (factoring ? 2u : 1u) * words;
+        if ((uint32_t)words != g->n_factor && g->n_factor != 0u) {
+            total_bad += 1;
+            put_name(g->name);
+            put_str(": factor size differs from the host's\n");
+            continue;
+        }
+        if (need > (size_t)GR_BUF || AC_Q16_LINALG_WORK(n) > GR_WORK_WORDS) {
             skip(g->name);
             continue;
         }
-        int32_t *a = buf, *aux = a + n * n, *b = aux + n, *out = b + n * k;
-        int32_t *piv = out + n * n;
+        int32_t *a = buf, *b = a + n * n, *out = b + n * k, *piv = out + n * n;
+        /* int32_t and uint32_t may alias: the factor words share the window */
+        uint32_t *factor = (uint32_t *)(out + n_out);
+        uint32_t *again = factoring ? factor + words : factor;
+        /* n <= 4: solves, det, inv and the affine inverse never touch work
+         * (the header's promise to firmware), so they get none */
+        uint32_t *w = n <= 4u && !factoring ? NULL : work_words;
+        uint32_t bad_words = 0;
         run_state r;
         start(&r);
-        copy_in(a, g->a, 0, n * n);
-        if (g->aux != NULL) {
-            copy_in(aux, g->aux, 0, n);
+        if (g->a != NULL) {
+            copy_in(a, g->a, 0, n * n);
         }
         if (g->b != NULL) {
             copy_in(b, g->b, 0, n * k);
         }
+        if (g->factor != NULL) {
+            copy_words(factor, g->factor, words); /* made on the host by Python */
+        }
         switch (g->op) {
         case 0:
             r.st = ac_q16_solve(n, k, a, (ptrdiff_t)n, 1, b, sk, 1, out, flag, rnd, ovf,
-                                &r.tally, work);
+                                &r.tally, w);
             break;
-        case 1:
-            r.st = ac_q16_lu_factor(n, a, (ptrdiff_t)n, 1, out, piv, rnd, ovf, &r.tally, work);
+        case 1: /* display factor and exact factor; then the exact factor alone */
+            r.st = ac_q16_lu_factor(n, a, (ptrdiff_t)n, 1, out, piv, factor, rnd, ovf, &r.tally,
+                                    w);
+            if (r.st == AC_OK) {
+                ac_status st2 = ac_q16_lu_factor(n, a, (ptrdiff_t)n, 1, NULL, NULL, again, rnd,
+                                                 ovf, NULL, n <= 4u ? NULL : w);
+                bad_words += st2 != AC_OK;
+            }
             break;
         case 2:
-            r.st = ac_q16_lu_solve(n, k, a, aux, b, sk, 1, out, rnd, ovf, &r.tally, work);
+            r.st = ac_q16_lu_solve(n, k, factor, b, sk, 1, out, rnd, ovf, &r.tally, w);
             break;
         case 3: /* flag: bit 0 lower, bit 1 pivoted (then permutation and rank follow) */
             r.st = ac_q16_cho_factor(n, a, (ptrdiff_t)n, 1, out, flag & 1, flag & 2 ? piv : NULL,
-                                     &rank, rnd, ovf, &r.tally, work);
+                                     &rank, factor, rnd, ovf, &r.tally, w);
             if (flag & 2) {
                 piv[n] = (int32_t)rank;
             }
+            if (r.st == AC_OK && !(flag & 2)) {
+                ac_status st2 = ac_q16_cho_factor(n, a, (ptrdiff_t)n, 1, NULL, flag & 1, NULL,
+                                                  NULL, again, rnd, ovf, NULL,
+                                                  n <= 4u ? NULL : w);
+                bad_words += st2 != AC_OK;
+            }
             break;
         case 4:
-            r.st = ac_q16_cho_solve(n, k, a, flag, NULL, b, sk, 1, out, rnd, ovf, &r.tally, work);
+            r.st = ac_q16_cho_solve(n, k, factor, b, sk, 1, out, rnd, ovf, &r.tally, w);
             break;
         case 5:
-            r.st = ac_q16_det(n, a, (ptrdiff_t)n, 1, out, rnd, ovf, &r.tally, work);
+            r.st = ac_q16_det(n, a, (ptrdiff_t)n, 1, out, rnd, ovf, &r.tally, w);
             break;
         case 6:
-            r.st = ac_q16_inv(n, a, (ptrdiff_t)n, 1, out, rnd, ovf, &r.tally, work);
+            r.st = ac_q16_inv(n, a, (ptrdiff_t)n, 1, out, rnd, ovf, &r.tally, w);
             break;
         default:
             r.st = ac_q16_affine_inverse(n, a, (ptrdiff_t)n, 1, out, flag, rnd, ovf, &r.tally,
-                                         work);
+                                         w);
             break;
         }
-        uint32_t n_out = want_status == AC_OK ? g->n_out : 0u;
+        uint32_t want_out = want_status == AC_OK ? g->n_out : 0u;
         if ((int)r.st == want_status && want_status == AC_OK) {
-            compare(&r, out, g->want, 0, n_out);
+            compare(&r, out, g->want, 0, want_out);
+            if (g->want_factor != NULL) {
+                bad_words += compare_words(factor, g->want_factor, words);
+                if (g->op == 1 || !(flag & 2)) { /* the factor-only call: the same words */
+                    bad_words += compare_words(again, g->want_factor, words);
+                }
+            }
         }
+        r.bad_out += bad_words;
         /* a failing call is compared by its status alone */
-        report(g->name, n_out, &r, want_status == AC_OK ? g->events : 0u, want_status,
+        report(g->name, want_out + (g->want_factor != NULL ? (uint32_t)words : 0u), &r,
+               want_status == AC_OK ? g->events : 0u, want_status,
                (uint32_t)r.tally.last_index);
     }
 }
