@@ -79,13 +79,26 @@ __attribute__((noinline)) static ac_q16 call_mul(ac_q16 a, ac_q16 b, ac_status *
 
 static volatile ac_q16 sink;
 static ac_q16 A[64], B[64], C[64], X[64], W[64];
-static uint64_t work[512];
+/* One work area for every kernel (the M0+ has 16 KiB of RAM, half of it
+ * the stack probe's): uint64 elements for softmax and attention, uint32_t
+ * words for the linear algebra, whose n = 4 display factors are the only
+ * calls here that use it (the exact paths get NULL, as firmware would pass). */
+static union {
+    uint64_t u64[512];
+    uint32_t u32[AC_Q16_LINALG_WORK(4)];
+} work_area;
+static uint64_t *const work = work_area.u64;
+static uint32_t *const linalg_work = work_area.u32;
+static uint32_t factor[AC_Q16_FACTOR_WORDS(4)];
 static int32_t piv[8];
 
 int main(void)
 {
     ac_status st;
     ac_tally tally = {0, 0, 0, AC_OK};
+    /* the linear algebra regions check their status: a call that returned
+     * early (a bad argument) would otherwise pass for a fast one */
+    uint32_t failures = 0;
 
     for (int r = 0; r < 3; ++r) {
         COUNT_REGION("(markers)", (void)0);
@@ -134,27 +147,62 @@ int main(void)
     for (int r = 0; r < REPEATS; ++r) {
         well_conditioned(A, 4);
         fill(B, 4, 7);
-        COUNT_REGION("solve 4x4, 1 rhs (LU)",
-                     ac_q16_solve(4, 1, A, 4, 1, B, 1, 1, X, 0, AC_ROUND_NEAREST_EVEN,
-                                  AC_OVERFLOW_SATURATE, &tally, work));
+        COUNT_REGION("solve 4x4, 1 rhs (general)",
+                     st = ac_q16_solve(4, 1, A, 4, 1, B, 1, 1, X, 0, AC_ROUND_NEAREST_EVEN,
+                                       AC_OVERFLOW_SATURATE, &tally, NULL));
+        failures += st != AC_OK;
     }
     for (int r = 0; r < REPEATS; ++r) {
         spd(A, 4);
         fill(B, 4, 7);
-        COUNT_REGION("solve 4x4, 1 rhs (Cholesky)",
-                     ac_q16_solve(4, 1, A, 4, 1, B, 1, 1, X, 1, AC_ROUND_NEAREST_EVEN,
-                                  AC_OVERFLOW_SATURATE, &tally, work));
+        COUNT_REGION("solve 4x4, 1 rhs (positive definite)",
+                     st = ac_q16_solve(4, 1, A, 4, 1, B, 1, 1, X, 1, AC_ROUND_NEAREST_EVEN,
+                                       AC_OVERFLOW_SATURATE, &tally, NULL));
+        failures += st != AC_OK;
+    }
+    for (int r = 0; r < REPEATS; ++r) {
+        well_conditioned(A, 4);
+        COUNT_REGION("lu_factor 4x4 (exact factor only)",
+                     st = ac_q16_lu_factor(4, A, 4, 1, NULL, NULL, factor, AC_ROUND_NEAREST_EVEN,
+                                           AC_OVERFLOW_SATURATE, &tally, NULL));
+        failures += st != AC_OK;
+        fill(B, 4, 7);
+        COUNT_REGION("lu_solve 4x4 from the exact factor, 1 rhs",
+                     st = ac_q16_lu_solve(4, 1, factor, B, 1, 1, X, AC_ROUND_NEAREST_EVEN,
+                                          AC_OVERFLOW_SATURATE, &tally, NULL));
+        failures += st != AC_OK;
     }
     for (int r = 0; r < REPEATS / 2; ++r) {
         well_conditioned(A, 4);
-        COUNT_REGION("lu_factor 4x4",
-                     ac_q16_lu_factor(4, A, 4, 1, C, piv, AC_ROUND_NEAREST_EVEN,
-                                      AC_OVERFLOW_SATURATE, &tally, work));
+        COUNT_REGION("lu_factor 4x4 (display lu, piv and exact factor)",
+                     st = ac_q16_lu_factor(4, A, 4, 1, C, piv, factor, AC_ROUND_NEAREST_EVEN,
+                                           AC_OVERFLOW_SATURATE, &tally, linalg_work));
+        failures += st != AC_OK;
+    }
+    for (int r = 0; r < REPEATS; ++r) {
+        spd(A, 4);
+        COUNT_REGION("cho_factor 4x4 (exact factor only)",
+                     st = ac_q16_cho_factor(4, A, 4, 1, NULL, 1, NULL, NULL, factor,
+                                            AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &tally,
+                                            NULL));
+        failures += st != AC_OK;
+        fill(B, 4, 7);
+        COUNT_REGION("cho_solve 4x4 from the exact factor, 1 rhs",
+                     st = ac_q16_cho_solve(4, 1, factor, B, 1, 1, X, AC_ROUND_NEAREST_EVEN,
+                                           AC_OVERFLOW_SATURATE, &tally, NULL));
+        failures += st != AC_OK;
+    }
+    for (int r = 0; r < REPEATS; ++r) {
+        well_conditioned(A, 4);
+        COUNT_REGION("det 4x4", st = ac_q16_det(4, A, 4, 1, C, AC_ROUND_NEAREST_EVEN,
+                                                AC_OVERFLOW_SATURATE, &tally, NULL));
+        failures += st != AC_OK;
     }
     for (int r = 0; r < REPEATS / 2; ++r) {
         well_conditioned(A, 4);
-        COUNT_REGION("inv 4x4", ac_q16_inv(4, A, 4, 1, C, AC_ROUND_NEAREST_EVEN,
-                                           AC_OVERFLOW_SATURATE, &tally, work));
+        COUNT_REGION("inv 4x4", st = ac_q16_inv(4, A, 4, 1, C, AC_ROUND_NEAREST_EVEN,
+                                                AC_OVERFLOW_SATURATE, &tally, NULL));
+        failures += st != AC_OK;
     }
     for (int r = 0; r < REPEATS / 2; ++r) {
         well_conditioned(A, 4);
@@ -162,11 +210,13 @@ int main(void)
             A[12 + j] = j == 3 ? AC_Q16_ONE : 0;
         }
         COUNT_REGION("affine_inverse 4x4 (general)",
-                     ac_q16_affine_inverse(4, A, 4, 1, C, 0, AC_ROUND_NEAREST_EVEN,
-                                           AC_OVERFLOW_SATURATE, &tally, work));
+                     st = ac_q16_affine_inverse(4, A, 4, 1, C, 0, AC_ROUND_NEAREST_EVEN,
+                                                AC_OVERFLOW_SATURATE, &tally, NULL));
+        failures += st != AC_OK;
         COUNT_REGION("affine_inverse 4x4 (rigid)",
-                     ac_q16_affine_inverse(4, A, 4, 1, C, 1, AC_ROUND_NEAREST_EVEN,
-                                           AC_OVERFLOW_SATURATE, &tally, work));
+                     st = ac_q16_affine_inverse(4, A, 4, 1, C, 1, AC_ROUND_NEAREST_EVEN,
+                                                AC_OVERFLOW_SATURATE, &tally, NULL));
+        failures += st != AC_OK;
     }
     for (int r = 0; r < REPEATS / 2; ++r) {
         fill(X, 64, 3);
@@ -191,6 +241,12 @@ int main(void)
         COUNT_REGION("binary_n mul, 64 elements",
                      ac_q16_binary_n(AC_Q16_OP_MUL, 64, A, 1, B, 1, C, 1, AC_ROUND_NEAREST_EVEN,
                                      AC_OVERFLOW_SATURATE, &tally));
+    }
+    if (failures != 0) {
+        count_put_str("FAILED calls: ");
+        count_put_uint(failures);
+        count_put_str("\n");
+        return 1;
     }
     count_put_str("DONE\n");
     return 0;
