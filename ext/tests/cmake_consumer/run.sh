@@ -13,11 +13,13 @@ B=$(mkdir -p "$B" && cd "$B" && pwd)
 HERE=$(cd "$(dirname "$0")" && pwd)
 M4=$EXT/cmake/toolchains/arm-none-eabi-cortex-m4.cmake
 step() { echo; echo "=== $*"; }
+# ctest prints a passing test's output only with -V: each run shows its
+# "example: ok", which tests/test_cmake_consumer.py counts
 
 step "1. host, add_subdirectory"
 cmake -S "$HERE" -B "$B/host-sub" -DATTNCORE_SOURCE_DIR="$EXT" -DEXAMPLE_MAIN="$EXT/examples/main.c" >/dev/null
 cmake --build "$B/host-sub" >/dev/null
-ctest --test-dir "$B/host-sub" --output-on-failure
+ctest --test-dir "$B/host-sub" --output-on-failure -V | grep -E 'example: ok|Passed|Failed'
 
 step "2. host, installed package (find_package and pkg-config)"
 cmake -S "$EXT" -B "$B/ext-host" -DCMAKE_INSTALL_PREFIX="$B/prefix-host" -DAC_BUILD_TESTS=OFF >/dev/null
@@ -25,7 +27,7 @@ cmake --build "$B/ext-host" >/dev/null
 cmake --install "$B/ext-host" >/dev/null
 cmake -S "$HERE" -B "$B/host-pkg" -DCMAKE_PREFIX_PATH="$B/prefix-host" -DEXAMPLE_MAIN="$EXT/examples/main.c" >/dev/null
 cmake --build "$B/host-pkg" >/dev/null
-ctest --test-dir "$B/host-pkg" --output-on-failure
+ctest --test-dir "$B/host-pkg" --output-on-failure -V | grep -E 'example: ok|Passed|Failed'
 PKG_CONFIG_PATH="$B/prefix-host/lib/pkgconfig" pkg-config --cflags --libs attncore
 cc -std=c99 $(PKG_CONFIG_PATH="$B/prefix-host/lib/pkgconfig" pkg-config --cflags attncore) \
    "$EXT/examples/main.c" $(PKG_CONFIG_PATH="$B/prefix-host/lib/pkgconfig" pkg-config --libs attncore) \
@@ -53,5 +55,5 @@ cmake -S "$HERE" -B "$B/m4-pkg" -DCMAKE_TOOLCHAIN_FILE="$M4" -DCMAKE_BUILD_TYPE=
       -DCMAKE_PREFIX_PATH="$B/prefix-m4" -DCMAKE_FIND_ROOT_PATH="$B/prefix-m4" \
       -DEXAMPLE_MAIN="$EXT/examples/main.c" >/dev/null
 cmake --build "$B/m4-pkg" >/dev/null
-ctest --test-dir "$B/m4-pkg" --output-on-failure
+ctest --test-dir "$B/m4-pkg" --output-on-failure -V | grep -E 'example: ok|Passed|Failed'
 echo; echo "cmake consumer: 4 passed, 0 failed"
