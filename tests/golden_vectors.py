@@ -1,6 +1,6 @@
 """Golden vectors for the C core on other targets: inputs, and the outputs
 the Python package computes for them, written as a C header that the test
-firmware (ext/tests/target/run_golden.c) replays bit for bit.
+firmware (ext/tests/target/golden_runner.c) replays bit for bit.
 
     python tests/golden_vectors.py OUT.h [--seed N]
 
@@ -9,8 +9,9 @@ mode: elementwise add/sub/mul/div, sqrt, exp, integer conversion, batched
 matmul (both exact accumulation paths and the fixed-size kernels),
 softmax (with and without masks, extreme logits), scaled dot-product
 attention (masks, causal, weights, both dot-product paths, scale signs) and
-the linear algebra (LU, Cholesky plain and pivoted, solves, det, inv,
-affine inverses, singular and saturating cases).
+the linear algebra (LU, Cholesky plain and pivoted with their display and
+exact factors, solves from exact factors made on the host, det, inv, affine
+inverses, singular, saturating and forged-factor cases).
 For overflow="raise" the expected result is the status and the index the
 kernel stops at, taken from the exception the Python package raises.
 """
@@ -73,6 +74,8 @@ def _literal(v, ctype):
     """A C constant of type ctype (INT64_MIN has no literal of its own)."""
     if ctype == "int64_t":
         return "(-9223372036854775807LL-1)" if v == -(2**63) else f"{v}LL"
+    if ctype == "uint32_t":  # exact factor words; 'u' keeps 2**31 and up unsigned on every int width
+        return f"{v}u"
     return "(-2147483647-1)" if v == -(2**31) else str(v)
 
 
@@ -114,8 +117,9 @@ typedef struct { const char *name; uint32_t l, s, e, ev; int causal, rnd; int32_
     const int32_t *q, *k, *v; const unsigned char *mask; const int32_t *want, *weights; }
     golden_attention;
 typedef struct { const char *name; int op; uint32_t n, k; int flag, rnd, ovf;
-    const int32_t *a, *aux, *b; uint32_t n_out; const int32_t *want; uint32_t events;
-    int status; } golden_linalg;""")
+    const int32_t *a, *b; uint32_t n_factor; const uint32_t *factor; uint32_t n_out;
+    const int32_t *want; const uint32_t *want_factor; uint32_t events; int status; }
+    golden_linalg;""")
 
     def flat_stop(stop, shape):
         return int(np.ravel_multi_index(stop, shape)) if stop else 0
@@ -245,10 +249,16 @@ LINALG_OPS = {"solve": 0, "lu_factor": 1, "lu_solve": 2, "cho_factor": 3, "cho_s
 
 def _linalg_rows(h, rng):
     """Q16.16 linear algebra cases: outputs flattened in the order the
-    firmware writes them (factor then pivots / permutation and rank)."""
+    firmware writes them (display factor then pivots / permutation and
+    rank).  Factor cases also carry the exact factor words the host wrote
+    (want_factor), which the target must reproduce word for word; lu_solve /
+    cho_solve cases carry those host words as their input (factor), so a
+    factor made on the host is solved from on the target, and their expected
+    output is asserted here to be the bits of q16.solve."""
     rows = []
 
-    def case(name, op, n, k, flag, rnd, ovf, a, aux, b, call):
+    def case(name, op, n, k, flag, rnd, ovf, a, b, call, factor=None):
+        exact = None
         with q16.count_saturations() as sat:
             try:
                 outs = call()
@@ -259,54 +269,92 @@ def _linalg_rows(h, rng):
                 outs, status = (), STATUS["not_pd"]
             except attncore.Q16OverflowError:
                 outs, status = (), STATUS["range"]
-            except ValueError:  # pivots or an affine bottom row
+            except ValueError:  # pivots, an affine bottom row, invalid factor words
                 outs, status = (), STATUS["bad_argument"]
+        if op in ("lu_factor", "cho_factor") and status == STATUS["ok"]:
+            exact = np.asarray(outs.exact)
+            assert exact.dtype == np.uint32 and exact.size == core.q16_factor_words(n)
+        if op == "lu_factor":
+            outs = tuple(outs)
+        elif op == "cho_factor":  # (c, lower) or (c, lower, perm, rank): lower is the flag
+            outs = (outs[0],) + tuple(np.atleast_1d(o) for o in tuple(outs)[2:])
         flat = np.concatenate([np.asarray(o, np.int64).ravel() for o in outs]) if outs else \
             np.zeros(0, np.int64)
-        ga = h.array("int32_t", a)
-        gaux = h.array("int32_t", aux) if aux is not None else "NULL"
+        ga = h.array("int32_t", a) if a is not None else "NULL"
         gb = h.array("int32_t", b) if b is not None else "NULL"
+        words = factor if factor is not None else exact
+        n_factor = 0 if words is None else words.size
+        gf = h.array("uint32_t", factor) if factor is not None else "NULL"
+        gwf = h.array("uint32_t", exact) if exact is not None else "NULL"
         rows.append(f'"q16.linalg {name} {rnd} {ovf}", {LINALG_OPS[op]}, {n}, {k}, {flag}, '
-                    f'{ROUNDINGS[rnd]}, {OVERFLOWS[ovf]}, {ga}, {gaux}, {gb}, {flat.size}, '
-                    f'{h.array("int32_t", flat)}, {sat.total + sum(sat.wrapped.values())}, '
-                    f'{status}')
+                    f'{ROUNDINGS[rnd]}, {OVERFLOWS[ovf]}, {ga}, {gb}, {n_factor}, {gf}, '
+                    f'{flat.size}, {h.array("int32_t", flat)}, {gwf}, '
+                    f'{sat.total + sum(sat.wrapped.values())}, {status}')
+        return outs
 
-    for n in (2, 3, 4, 7):
+    # n = 5 takes the multiword (Bareiss) path, n <= 4 the fixed-width one;
+    # n = 5 is the largest whose work memory (AC_Q16_LINALG_WORK) fits the
+    # AVR's 8 KiB beside the runner's window
+    for n in (2, 3, 4, 5):
         a = rng.uniform(-3, 3, (n, n)) + 2 * np.sqrt(n) * np.eye(n)
         qa = q16.from_float(a)
         qs = q16.from_float(a @ a.T)
         qb = q16.from_float(rng.uniform(-200, 200, (n, 2)))
         for rnd in ROUNDINGS:
             kw = dict(rounding=rnd)
-            case(f"solve gen n={n}", "solve", n, 2, 0, rnd, "saturate", qa, None, qb,
-                 lambda: (q16.solve(qa, qb, **kw),))
-            case(f"solve pos n={n}", "solve", n, 2, 1, rnd, "saturate", qs, None, qb,
-                 lambda: (q16.solve(qs, qb, assume_a="pos", **kw),))
-            lu, piv = q16.lu_factor(qa, **kw)
-            case(f"lu_factor n={n}", "lu_factor", n, 0, 0, rnd, "saturate", qa, None, None,
-                 lambda: (lu, piv))
-            case(f"lu_solve n={n}", "lu_solve", n, 2, 0, rnd, "saturate", lu, piv, qb,
-                 lambda: (q16.lu_solve((lu, piv), qb, **kw),))
+            x_gen = case(f"solve gen n={n}", "solve", n, 2, 0, rnd, "saturate", qa, qb,
+                         lambda: (q16.solve(qa, qb, **kw),))
+            x_pos = case(f"solve pos n={n}", "solve", n, 2, 1, rnd, "saturate", qs, qb,
+                         lambda: (q16.solve(qs, qb, assume_a="pos", **kw),))
+            lu = q16.lu_factor(qa, **kw)
+            case(f"lu_factor n={n}", "lu_factor", n, 0, 0, rnd, "saturate", qa, None,
+                 lambda: lu)
+            got = case(f"lu_solve n={n}", "lu_solve", n, 2, 0, rnd, "saturate", None, qb,
+                       lambda: (q16.lu_solve(lu, qb, **kw),), factor=lu.exact)
+            assert np.array_equal(got[0], x_gen[0]), "lu_solve must give the bits of solve"
             for lower in (True, False):
-                c, _ = q16.cho_factor(qs, lower=lower, **kw)
+                cho = q16.cho_factor(qs, lower=lower, **kw)
                 case(f"cho_factor n={n} lower={lower}", "cho_factor", n, 0, int(lower), rnd,
-                     "saturate", qs, None, None, lambda: (c,))
-                case(f"cho_solve n={n} lower={lower}", "cho_solve", n, 2, int(lower), rnd,
-                     "saturate", c, None, qb, lambda: (q16.cho_solve((c, lower), qb, **kw),))
-            cp, _, perm, rank = q16.cho_factor(qs, pivot=True, **kw)
+                     "saturate", qs, None, lambda: cho)
+                got = case(f"cho_solve n={n} lower={lower}", "cho_solve", n, 2, int(lower), rnd,
+                           "saturate", None, qb, lambda: (q16.cho_solve(cho, qb, **kw),),
+                           factor=cho.exact)
+                assert np.array_equal(got[0], x_pos[0]), "cho_solve must give the bits of solve"
+            cp = q16.cho_factor(qs, pivot=True, **kw)
             case(f"cho_factor pivoted n={n}", "cho_factor", n, 0, 3, rnd, "saturate", qs, None,
-                 None, lambda: (cp, perm, [rank]))
-            case(f"det n={n}", "det", n, 0, 0, rnd, "saturate", qa, None, None,
+                 lambda: cp)
+            case(f"det n={n}", "det", n, 0, 0, rnd, "saturate", qa, None,
                  lambda: (q16.det(qa, **kw),))
-            case(f"inv n={n}", "inv", n, n, 0, rnd, "saturate", qa, None, None,
+            case(f"inv n={n}", "inv", n, n, 0, rnd, "saturate", qa, None,
                  lambda: (q16.inv(qa, **kw),))
     singular = np.zeros((3, 3), np.int32)
     singular[0, 0] = q16.ONE
-    case("solve singular", "solve", 3, 1, 0, "nearest", "saturate", singular, None,
+    case("solve singular", "solve", 3, 1, 0, "nearest", "saturate", singular,
          np.ones((3, 1), np.int32), lambda: (q16.solve(singular, np.ones((3, 1), np.int32)),))
+    # positive semidefinite of rank 2: the pivoted factor stores det = adj = 0
+    # and a solve from it is singular
+    v = q16.from_float(np.array([[1.0, 0.0, 2.0], [2.0, 1.0, -1.0]]).T)
+    psd = q16.matmul(v, v.T)
+    b3 = q16.from_float(rng.uniform(-5, 5, (3, 1)))
+    semi = q16.cho_factor(psd, pivot=True)
+    case("cho_factor pivoted rank 2", "cho_factor", 3, 0, 3, "nearest", "saturate", psd, None,
+         lambda: semi)
+    case("cho_solve rank 2", "cho_solve", 3, 1, 0, "nearest", "saturate", None, b3,
+         lambda: (q16.cho_solve(semi, b3),), factor=semi.exact)
+    # factor words no factorization writes: a wrong magic word, an adjugate
+    # word beyond the bound true factors obey; both refused, nothing written
+    good = q16.lu_factor(singular + np.eye(3, dtype=np.int32) * q16.ONE)
+    w3 = 4  # AC_Q16_XWORDS(3): the top limb of adj_00 is word 4 + w3 + 3
+    for what, index, value in (("bad magic", 0, 0xAC160F02),
+                               ("adj out of bound", 4 + w3 + 3, 0x7FFFFFFF)):
+        bad = good.exact.copy()
+        bad[index] = value
+        forged = type(good)(tuple(good), bad)
+        case(f"lu_solve {what}", "lu_solve", 3, 1, 0, "nearest", "saturate", None, b3,
+             lambda: (q16.lu_solve(forged, b3),), factor=bad)
     tiny = np.array([[1, 0], [0, 1]], np.int32)
     for ovf in OVERFLOWS:
-        case("inv saturating", "inv", 2, 2, 0, "nearest", ovf, tiny, None, None,
+        case("inv saturating", "inv", 2, 2, 0, "nearest", ovf, tiny, None,
              lambda: (q16.inv(tiny, overflow=ovf),))
     for dim in (3, 4):
         m = np.eye(dim)
@@ -316,7 +364,7 @@ def _linalg_rows(h, rng):
         for rigid in (0, 1):
             for rnd in ROUNDINGS:
                 case(f"affine_inverse {dim}x{dim} rigid={rigid}", "affine_inverse", dim, 0, rigid,
-                     rnd, "saturate", qm, None, None,
+                     rnd, "saturate", qm, None,
                      lambda: (q16.affine_inverse(qm, kind="rigid" if rigid else "affine",
                                                  rounding=rnd),))
     return rows

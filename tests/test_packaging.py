@@ -32,7 +32,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 REQUIRED = [
     "README.md", "LICENSE", "CHANGELOG.md", "pyproject.toml", "setup.py", "MANIFEST.in",
     ".ci/run", "ext/Makefile", "ext/README.md", "ext/include/attncore/q16.h",
-    "ext/src/q16/q16_scalar.c", "ext/tests/test_q16.c", "ext/tests/target/run_golden.c",
+    "ext/src/q16/q16_scalar.c", "ext/tests/test_q16.c", "ext/tests/target/golden_runner.c",
     "ext/examples/main.c", "tests/conftest.py", "tests/golden_vectors.py",
     "tests/typing/usage.py", "docs/conf.py", "docs/_ext/c_headers.py",
     "docs/solve_error_vs_cond.png", "docs/report_screenshot.png", "docs/report/report.json",

@@ -40,6 +40,34 @@ def test_exp_error_bound_in_lsb():
     assert exact[first_saturated] >= q16.MAX + 0.5 > exact[first_saturated - 1]
 
 
+# The C exp's fast path computes 2**16 exp(a / 2**16) to within 2**-27 raw
+# units (ext/src/q16/q16_scalar.c derives it); that decides the rounding of
+# every input whose exact result is farther than that from a rounding
+# boundary.
+FAST_PATH_ERROR = 2.0**-27
+
+
+def test_exp_rounding_margin_exceeds_the_fast_path_error():
+    """No input of the domain (but 0, which is exact) has an exact result
+    within FAST_PATH_ERROR of an integer (floor's boundaries) or an integer +
+    1/2 (nearest's): distances from float64 where it is sure, from mpmath at
+    128 bits where it is not."""
+    import mpmath
+
+    a = ALL_INPUTS[ALL_INPUTS != 0]
+    v = ref.q16_exp_exact(a)
+    frac = v - np.floor(v)
+    dist = np.minimum(np.minimum(frac, 1.0 - frac), np.abs(frac - 0.5))
+    unsure = np.flatnonzero(dist < 2.0**-19)  # float64's own error is below 2**-21 here
+    margin = dist[dist >= 2.0**-19].min() - 2.0**-21
+    with mpmath.workprec(128):
+        for i in unsure:
+            exact = mpmath.exp(mpmath.mpf(int(a[i])) / 65536) * 65536
+            f = exact - mpmath.floor(exact)
+            margin = min(margin, float(min(f, 1 - f, abs(f - mpmath.mpf(1) / 2))))
+    assert margin > FAST_PATH_ERROR, margin
+
+
 def test_exp_saturation_and_raise():
     x = np.array([0, q16.ONE, 11 << 16, q16.MAX], dtype=np.int32)
     y = q16.exp(x)

@@ -1,6 +1,7 @@
 """Generate ext/src/q16/q16_exp_tables.c: exp(-x) at 63 fractional bits for the
 table-driven exponential of the Q16.16 softmax and attention (declared, with
-the inline function that reads them, in ext/src/q16/q16_exp_neg.h).
+the inline function that reads them, in ext/src/q16/q16_exp_neg.h; where they
+live -- program memory on AVR -- is decided in ext/src/q16/q16_tables.h).
 
     python tools/gen_exp_tables.py > ext/src/q16/q16_exp_tables.c
 
@@ -19,7 +20,7 @@ def q63(x):
 
 
 def table(name, values, comment):
-    rows = [f"/* {comment} */", f"const uint64_t {name}[{len(values)}] = {{"]
+    rows = [f"/* {comment} */", f"AC_Q16_TABLE uint64_t {name}[{len(values)}] AC_Q16_TABLE_ATTR = {{"]
     for i in range(0, len(values), 4):
         rows.append("    " + ", ".join(f"UINT64_C(0x{v:016X})" for v in values[i:i + 4]) + ",")
     rows.append("};")

@@ -19,14 +19,16 @@
 #include <stdint.h>
 
 #include "attncore/status.h"
+#include "attncore/work.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Elements of `work` per call, the same for both types. */
-#define AC_F32_LINALG_WORK(n, k) ((size_t)(n) * (size_t)(n) + (size_t)(n) * (size_t)(k) \
-                                  + 2 * (size_t)(n) + 8)
+/* Elements of `work` per call, the same for both types: n n + n k + 2 n + 8,
+ * or AC_WORK_OVERFLOW (SIZE_MAX) where that wraps (attncore/work.h). */
+#define AC_F32_LINALG_WORK(n, k) \
+    AC_WORK_ADD(AC_WORK_MUL(n, AC_WORK_ADD(AC_WORK_ADD(n, k), 2)), 8)
 #define AC_F64_LINALG_WORK(n, k) AC_F32_LINALG_WORK(n, k)
 
 /* float32 */

@@ -14,6 +14,9 @@
  *   AC_OVERFLOW_WRAP      two's complement modulo 2^32 of the rounded result
  * Whatever the policy, the status out-parameter says that it happened, so a
  * caller can count saturations.  Status is written on every call.
+ * ac_q16_div, ac_q16_sqrt and ac_q16_exp refuse a rounding or overflow
+ * value that is not one of the enumerators (or that the build left out,
+ * see attncore/q16_elementwise.h) with AC_STATUS_BAD_ARGUMENT and 0.
  *
  * Portable C99: only 64-bit integers are needed.  Signed overflow never
  * happens (wrap goes through unsigned arithmetic), negative values are never

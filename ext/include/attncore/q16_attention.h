@@ -37,21 +37,25 @@
  * unspecified).
  *
  * `work` is caller memory of AC_Q16_ATTENTION_WORK(s, ev) uint64 elements
- * (the core never allocates): 16 bytes per key, 40 per value column.
- * Strides are in elements; `weights` may be NULL.
+ * (the core never allocates): 16 bytes per key, 40 per value column; the
+ * macro is AC_WORK_OVERFLOW (SIZE_MAX) instead of wrapping when that many
+ * elements cannot exist (attncore/work.h).  Strides are in elements;
+ * `weights` may be NULL.
  */
 #ifndef ATTNCORE_Q16_ATTENTION_H
 #define ATTNCORE_Q16_ATTENTION_H
 
 #include "attncore/attention_masks.h"
 #include "attncore/q16.h"
+#include "attncore/work.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define AC_Q16_ATTENTION_MAX_KEYS ((size_t)1 << 23)
-#define AC_Q16_ATTENTION_WORK(s, ev) (2 * (size_t)(s) + 5 * (size_t)(ev))
+/* uint32_t, not size_t: see AC_Q16_SOFTMAX_MAX_ROW */
+#define AC_Q16_ATTENTION_MAX_KEYS ((uint32_t)1 << 23)
+#define AC_Q16_ATTENTION_WORK(s, ev) AC_WORK_ADD(AC_WORK_MUL(2, s), AC_WORK_MUL(5, ev))
 
 ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
                            const ac_q16 *q, ptrdiff_t sq_row, ptrdiff_t sq_col,

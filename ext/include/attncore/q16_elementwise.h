@@ -6,6 +6,21 @@
  * first range or division-by-zero event and returns that status (the
  * output past that point is unspecified), otherwise it returns AC_OK after
  * the whole row.  Domain errors (sqrt of a negative) always stop the loop.
+ * `tally` may be NULL (nothing is counted; the return value is the same).
+ *
+ * An operation, rounding mode or overflow policy that is not one of the
+ * enumerators returns AC_STATUS_BAD_ARGUMENT before anything is read or
+ * written.  So does one that the build left out: each (operation, rounding,
+ * overflow) triple is its own loop, and firmware keeps only the ones it uses
+ * by defining, when compiling src/q16/,
+ *   AC_Q16_NO_ADD, AC_Q16_NO_SUB, AC_Q16_NO_MUL, AC_Q16_NO_DIV (binary ops;
+ *     the division loops also bring in 64-bit division helpers),
+ *   AC_Q16_NO_SQRT, AC_Q16_NO_EXP (unary ops; exp brings in its tables),
+ *   AC_Q16_NO_NEAREST, AC_Q16_NO_FLOOR, AC_Q16_NO_SATURATE, AC_Q16_NO_RAISE,
+ *   AC_Q16_NO_WRAP (modes),
+ *   AC_Q16_ELEMENTWISE_BLOCK = the status block of contiguous binary rows,
+ *     in bytes of stack (default 512; any value >= 1 gives the same results).
+ * The kept combinations give the same bits as in a full build.
  */
 #ifndef ATTNCORE_Q16_ELEMENTWISE_H
 #define ATTNCORE_Q16_ELEMENTWISE_H

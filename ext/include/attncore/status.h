@@ -41,7 +41,8 @@ typedef enum ac_status {
 /* What a strided kernel saw: how many elements had a non-OK status, where
  * the first one was, and where the last one was (when a kernel stops on an
  * error, the element it stopped at).  Callers zero-initialise it; kernels
- * add to it. */
+ * add to it.  Every kernel taking an ac_tally * accepts NULL, meaning "do
+ * not count" (the status a kernel returns is the same either way). */
 typedef struct ac_tally {
     size_t events;
     size_t first_index;
@@ -51,6 +52,9 @@ typedef struct ac_tally {
 
 static inline void ac_tally_note(ac_tally *tally, size_t index, ac_status status)
 {
+    if (tally == NULL) {
+        return;
+    }
     if (tally->events == 0) {
         tally->first_index = index;
         tally->first_status = status;
@@ -60,10 +64,11 @@ static inline void ac_tally_note(ac_tally *tally, size_t index, ac_status status
 }
 
 /* Add the tally of a sub-range that starts at element `offset` of the
- * caller's range: how a batch or a split row merges its parts' tallies. */
+ * caller's range: how a batch or a split row merges its parts' tallies.
+ * Either may be NULL (nothing to add, or nothing to add to). */
 static inline void ac_tally_add(ac_tally *total, const ac_tally *part, size_t offset)
 {
-    if (part->events) {
+    if (total != NULL && part != NULL && part->events) {
         if (total->events == 0) {
             total->first_index = offset + part->first_index;
             total->first_status = part->first_status;

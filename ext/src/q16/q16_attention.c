@@ -218,9 +218,11 @@ ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
             }
             n_kept += 1;
         }
+#if SIZE_MAX > 0x7FFFFFu
         if (n_kept > AC_Q16_ATTENTION_MAX_KEYS) {
             return AC_STATUS_TOO_LONG;
         }
+#endif
         ac_q16__wide den = {0, 0}; /* sum of e_j <= 2^23 * 2^62 */
         for (size_t j = 0; j < s; ++j) {
             uint64_t ej = 0;

@@ -9,12 +9,14 @@
 
 #include <stdint.h>
 
+#include "q16_tables.h"
 #include "q16_wide.h"
 
-/* round(2^63 * exp(-i)), round(2^63 * exp(-j / 256)), round(2^63 * exp(-j / 65536)) */
-extern const uint64_t ac_q16__exp_neg_int[31];
-extern const uint64_t ac_q16__exp_neg_hi[256];
-extern const uint64_t ac_q16__exp_neg_lo[256];
+/* round(2^63 * exp(-i)), round(2^63 * exp(-j / 256)), round(2^63 * exp(-j / 65536));
+ * in program memory on AVR (q16_tables.h), so read through AC_Q16_TABLE_U64 */
+extern AC_Q16_TABLE uint64_t ac_q16__exp_neg_int[31];
+extern AC_Q16_TABLE uint64_t ac_q16__exp_neg_hi[256];
+extern AC_Q16_TABLE uint64_t ac_q16__exp_neg_lo[256];
 
 /* floor(a * b / 2^63) for a, b <= 2^63 (products of Q0.63 values <= 1). */
 static inline uint64_t ac_q16__mul_q63(uint64_t a, uint64_t b)
@@ -34,8 +36,9 @@ static inline uint64_t ac_q16__exp_neg_q40(uint64_t d)
         return 0; /* exp(-31) < 2^-44: below the last bit */
     }
     uint64_t u = d >> 16;
-    uint64_t e = ac_q16__mul_q63(ac_q16__exp_neg_int[u >> 16], ac_q16__exp_neg_hi[(u >> 8) & 255u]);
-    e = ac_q16__mul_q63(e, ac_q16__exp_neg_lo[u & 255u]);
+    uint64_t e = ac_q16__mul_q63(AC_Q16_TABLE_U64(ac_q16__exp_neg_int, u >> 16),
+                                 AC_Q16_TABLE_U64(ac_q16__exp_neg_hi, (u >> 8) & 255u));
+    e = ac_q16__mul_q63(e, AC_Q16_TABLE_U64(ac_q16__exp_neg_lo, u & 255u));
     uint64_t fine = d & 0xFFFFu;
     if (fine != 0) {
         uint64_t factor = ((uint64_t)1 << 63) - (fine << 31) + ((fine * fine) >> 2);
@@ -67,10 +70,11 @@ static inline uint64_t ac_q16__exp_neg_q62(uint64_t big_d)
     }
     uint64_t u = big_d >> 32, r = big_d & 0xFFFFFFFFu;
     unsigned i = (unsigned)(u >> 16);
-    uint64_t e = i <= 30u ? ac_q16__exp_neg_int[i]
-                          : ac_q16__mul_q63(ac_q16__exp_neg_int[30], ac_q16__exp_neg_int[i - 30u]);
-    e = ac_q16__mul_q63(e, ac_q16__exp_neg_hi[(u >> 8) & 255u]);
-    e = ac_q16__mul_q63(e, ac_q16__exp_neg_lo[u & 255u]);
+    uint64_t e = i <= 30u ? AC_Q16_TABLE_U64(ac_q16__exp_neg_int, i)
+                          : ac_q16__mul_q63(AC_Q16_TABLE_U64(ac_q16__exp_neg_int, 30u),
+                                            AC_Q16_TABLE_U64(ac_q16__exp_neg_int, i - 30u));
+    e = ac_q16__mul_q63(e, AC_Q16_TABLE_U64(ac_q16__exp_neg_hi, (u >> 8) & 255u));
+    e = ac_q16__mul_q63(e, AC_Q16_TABLE_U64(ac_q16__exp_neg_lo, u & 255u));
     if (r != 0) {
         uint64_t x = r << 15;                              /* x 2^63 */
         uint64_t half_x2 = (r * r) >> 34;                  /* x^2 / 2 * 2^63 */

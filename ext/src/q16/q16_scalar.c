@@ -1,18 +1,13 @@
 /*
  * Q16.16 scalar division, square root and exponential.
- * Integer-only: every result comes from an exact (or 62-bit) intermediate
- * and is rounded once.  See attncore/q16.h for the contract.
+ * Integer-only: every result comes from an exact intermediate, or from one
+ * whose error is proven too small to change the rounding, and is rounded
+ * once.  See attncore/q16.h for the contract.
  */
 #include "attncore/q16.h"
+#include "q16_exp_neg.h"
+#include "q16_policy.h"
 #include "q16_wide.h"
-
-/* ln 2 * 2^62, rounded to nearest (the rounding error is 0.053 units). */
-#define AC_LN2_Q62 UINT64_C(0x2C5C85FDF473DE6B)
-/* ln 2 * 2^16 rounded down: only seeds the range-reduction quotient. */
-#define AC_LN2_Q16_FLOOR 45426
-#define AC_ONE_Q62 (UINT64_C(1) << 62)
-/* Horner degree: 0.7^21 / 21! < 2^-70, far below the 62-bit grid. */
-#define AC_EXP_TERMS 20u
 
 static uint64_t magnitude(int64_t v)
 {
@@ -21,6 +16,10 @@ static uint64_t magnitude(int64_t v)
 
 ac_q16 ac_q16_div(ac_q16 a, ac_q16 b, ac_rounding rnd, ac_overflow ovf, ac_status *status)
 {
+    if (!ac_q16__rounding_ok(rnd) || !ac_q16__overflow_ok(ovf)) {
+        *status = AC_STATUS_BAD_ARGUMENT;
+        return 0;
+    }
     if (b == 0) {
         *status = AC_STATUS_DIV_BY_ZERO;
         return a > 0 ? AC_Q16_MAX : (a < 0 ? AC_Q16_MIN : 0);
@@ -63,6 +62,10 @@ static uint64_t isqrt_u64(uint64_t n)
 
 ac_q16 ac_q16_sqrt(ac_q16 a, ac_rounding rnd, ac_status *status)
 {
+    if (!ac_q16__rounding_ok(rnd)) {
+        *status = AC_STATUS_BAD_ARGUMENT;
+        return 0;
+    }
     if (a < 0) {
         *status = AC_STATUS_DOMAIN;
         return 0;
@@ -77,66 +80,57 @@ ac_q16 ac_q16_sqrt(ac_q16 a, ac_rounding rnd, ac_status *status)
     return (ac_q16)s; /* s <= 2^23.5 */
 }
 
-static int64_t as_signed(uint64_t u)
-{
-    return u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1;
-}
-
-/* exp(a / 2^16) = m * 2^(e - 62) with m in [2^62, 2^63), for raw a in
- * (-(32 << 16), 32 << 16).  m carries 62 fractional bits; its error is below
- * 4 units of 2^-62 relative (range reduction by a 62-bit ln 2, then a
- * degree-20 Horner evaluation on [0, ln 2) with truncating products). */
-static void exp_m62(ac_q16 a, uint64_t *m, int *e)
-{
-    /* a/2^16 = k ln2 + r with 0 <= r < ln2.  Both terms of r are formed
-     * modulo 2^64: the true r fits, so the wrapped difference is exact. */
-    int32_t k = a / AC_LN2_Q16_FLOOR;
-    if (a < 0 && k * AC_LN2_Q16_FLOOR != a) {
-        k -= 1;
-    }
-    uint64_t a62 = (uint64_t)(int64_t)a << 46;
-    int64_t r = as_signed(a62 - (uint64_t)(int64_t)k * AC_LN2_Q62);
-    while (r < 0) {
-        k -= 1;
-        r += (int64_t)AC_LN2_Q62;
-    }
-    while (r >= (int64_t)AC_LN2_Q62) {
-        k += 1;
-        r -= (int64_t)AC_LN2_Q62;
-    }
-    uint64_t p = AC_ONE_Q62;
-    for (unsigned n = AC_EXP_TERMS; n >= 1u; --n) {
-        p = AC_ONE_Q62 + ac_q16__mul_q62((uint64_t)r, p) / n;
-    }
-    *m = p;
-    *e = (int)k;
-}
+/* round(exp(11) * 2^44): exp(a) is computed as exp(11) * exp(-d) with
+ * d = 11 - a > 0, so that exp(-d) comes from the tables of exp(-x) that
+ * softmax and attention use (q16_exp_tables.c).  The rounding error of the
+ * constant is 0.483 units. */
+#define AC_EXP11_Q44 UINT64_C(0x0E9E22447727BF9F)
 
 ac_q16 ac_q16_exp(ac_q16 a, ac_rounding rnd, ac_overflow ovf, ac_status *status)
 {
-    (void)ovf; /* saturate, raise and wrap all clamp here: see q16.h */
-    /* exp(11) > 2^15 and exp(-18) * 2^16 < 2^-9: both ends are decided
-     * before range reduction so k stays small. */
-    if (a >= (11 << AC_Q16_FRAC_BITS)) {
+    if (!ac_q16__rounding_ok(rnd) || !ac_q16__overflow_ok(ovf)) {
+        *status = AC_STATUS_BAD_ARGUMENT;
+        return 0;
+    }
+    /* saturate, raise and wrap all clamp here: see q16.h.  exp(11) > 2^15
+     * and exp(-18) * 2^16 < 2^-9: both ends are decided up front.  The
+     * constants are not 11 << 16: int may have 16 bits. */
+    if (a >= (ac_q16)11 * AC_Q16_ONE) {
         *status = AC_STATUS_RANGE;
         return AC_Q16_MAX;
     }
     *status = AC_OK;
-    if (a <= -(18 << AC_Q16_FRAC_BITS)) {
+    if (a <= (ac_q16)-18 * AC_Q16_ONE) {
         return 0;
     }
-    uint64_t m;
-    int e;
-    exp_m62(a, &m, &e);
-    /* raw = m * 2^(e - 62 + 16); e in [-26, 15] so shift in [31, 72]. */
-    int shift = 46 - e;
-    if (shift >= 64) {
-        return 0; /* m / 2^64 < 1/2 */
+    if (a == 0) {
+        return AC_Q16_ONE; /* the only input whose result is a grid point */
     }
-    uint64_t q = ac_q16__round_shift_u64(m, (unsigned)shift, rnd);
-    if (q > (uint64_t)AC_Q16_MAX) {
+    /* d = 11 - a/2^16 in (0, 29): its integer part and two fraction bytes
+     * index the three tables, whose entries are round(2^63 exp(-x)).  E is
+     * 2^63 exp(-d) within 3.5 units (three entries rounded to nearest, two
+     * truncated products of values <= 1). */
+    uint32_t d = (uint32_t)((ac_q16)11 * AC_Q16_ONE - a);
+    uint64_t e = ac_q16__mul_q63(AC_Q16_TABLE_U64(ac_q16__exp_neg_int, d >> 16),
+                                 AC_Q16_TABLE_U64(ac_q16__exp_neg_hi, (d >> 8) & 255u));
+    e = ac_q16__mul_q63(e, AC_Q16_TABLE_U64(ac_q16__exp_neg_lo, d & 255u));
+    /* y = 2^16 exp(a) with 28 fractional bits: E * round(exp(11) 2^44) / 2^63.
+     * Its error is below 2 units of 2^-28 (3.5 units of E times 2^-3.1, the
+     * constant's 0.48 units, the truncation).  No input's exact 2^16 exp(a)
+     * lies within 2^-27 of a rounding boundary (an integer for floor, an
+     * integer + 1/2 for nearest; exp of a nonzero rational is never on one),
+     * which tests/test_q16_exp.py checks for every input of this range, so
+     * rounding y gives the correctly rounded result. */
+    uint64_t hi, lo;
+    ac_q16__mul_u64(e, AC_EXP11_Q44, &hi, &lo);
+    uint64_t y = (hi << 1) | (lo >> 63); /* < 2^60 */
+    if (rnd == AC_ROUND_NEAREST_EVEN) {
+        y += (uint64_t)1 << 27; /* no ties: see above */
+    }
+    y >>= 28;
+    if (y > (uint64_t)AC_Q16_MAX) {
         *status = AC_STATUS_RANGE;
         return AC_Q16_MAX;
     }
-    return (ac_q16)q;
+    return (ac_q16)y;
 }

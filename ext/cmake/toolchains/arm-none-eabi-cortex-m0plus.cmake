@@ -1,0 +1,10 @@
+# Cortex-M0+ (ARMv6-M), bare metal; QEMU runs the images on -M microbit (a Cortex-M0)
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR cortex-m0plus)
+set(CMAKE_C_COMPILER arm-none-eabi-gcc)
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+set(CMAKE_C_FLAGS_INIT "-mcpu=cortex-m0plus -mthumb -mfloat-abi=soft")
+# CMake's GNU default for Release is -O3, which unrolls the core's loops into
+# twice the flash; firmware builds it -O2 (MinSizeRel: -Os)
+set(CMAKE_C_FLAGS_RELEASE "-O2 -DNDEBUG" CACHE STRING "C flags of Release builds")
+set(AC_FIRMWARE_BOARD microbit CACHE STRING "QEMU board of attncore_add_firmware images")
