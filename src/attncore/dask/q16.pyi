@@ -24,13 +24,14 @@ def softmax(x: ArrayLike, /, axis: int = -1, *, mask: ArrayLike | None = None,
             **options: Any) -> Array: ...
 def scaled_dot_product_attention(q: ArrayLike, k: ArrayLike, v: ArrayLike, /, *,
                                  mask: ArrayLike | None = None, is_causal: bool = False,
-                                 return_weights: bool = False,
+                                 enable_gqa: bool = False, return_weights: bool = False,
                                  **options: Any) -> Array | tuple[Array, Array]: ...
 def multi_head_attention(query: ArrayLike, key: ArrayLike, value: ArrayLike, w_q: ArrayLike,
                          w_k: ArrayLike, w_v: ArrayLike, w_o: ArrayLike, num_heads: int, /, *,
                          b_q: ArrayLike | None = None, b_k: ArrayLike | None = None,
                          b_v: ArrayLike | None = None, b_o: ArrayLike | None = None,
-                         mask: ArrayLike | None = None, is_causal: bool = False,
+                         mask: ArrayLike | None = None, attn_mask: ArrayLike | None = None,
+                         key_padding_mask: ArrayLike | None = None, is_causal: bool = False,
                          return_weights: bool = False, return_head_outputs: bool = False,
                          **options: Any) -> Array | tuple[Array, ...]: ...
 def solve(a: ArrayLike, b: ArrayLike, /, *, assume_a: Literal["gen", "pos"] = "gen",
