@@ -31,7 +31,7 @@ def attention_operands(kernel, q, k, v, mask):
     if mask is not None:
         batch_shapes.append(mask.shape[:-2])
     try:
-        batch = np.broadcast_shapes(*batch_shapes)
+        batch = arrays.broadcast_shapes(*batch_shapes)
         if mask is not None:
             mask = np.broadcast_to(mask, batch + (length, keys))
     except ValueError:
@@ -48,6 +48,9 @@ def attention_operands(kernel, q, k, v, mask):
 def fp_attention(q, k, v, mask, is_causal, scale, return_weights,
                  kernel="fp.scaled_dot_product_attention"):
     (q, k, v), dtype = arrays.convert("fp", kernel, (q, k, v), ("q", "k", "v"))
+    scale = None if scale is None else _real(kernel, scale)
+    is_causal = arrays.flag(kernel, "is_causal", is_causal)
+    return_weights = arrays.flag(kernel, "return_weights", return_weights)
     mask, mask_kind = masks.attention_mask(kernel, mask, additive=dtype)
     q, k, v, mask, batch = attention_operands(kernel, q, k, v, mask)
     length, keys, features = q.shape[-2], k.shape[-2], q.shape[-1]
@@ -58,9 +61,18 @@ def fp_attention(q, k, v, mask, is_causal, scale, return_weights,
     if keys and (out.size or (weights is not None and weights.size)):
         if scale is None:
             scale = 1.0 / math.sqrt(features) if features > 0 else 1.0
-        kernels.fp(q, k, v, out, mask, mask_kind, bool(is_causal), float(scale), weights,
+        kernels.fp(q, k, v, out, mask, mask_kind, is_causal, scale, weights,
                    get_num_threads())
     return (out, weights) if return_weights else out
+
+
+def _real(kernel, scale):
+    """``scale`` as a Python float, or a TypeError naming it (a string or an
+    array must not be read as a number)."""
+    if isinstance(scale, (str, bytes, bool, np.bool_)) or (
+            np.ndim(scale) != 0 or np.asarray(scale).dtype.kind not in "fiu"):
+        raise TypeError(f"{kernel}: `scale` must be a real number, got {scale!r}")
+    return float(scale)
 
 
 def q16_default_scale(features):
@@ -76,11 +88,9 @@ def q16_default_scale(features):
 def _q16_scale(kernel, scale, features):
     if scale is None:
         return q16_default_scale(features)
-    if isinstance(scale, (np.ndarray, np.generic)) and np.asarray(scale).dtype.kind not in "fiu":
-        raise TypeError(f"{kernel}: scale must be a real number, got {np.asarray(scale).dtype}")
-    value = float(scale)
+    value = _real(kernel, scale)
     if not math.isfinite(value) or not arrays.MIN <= round(value * arrays.ONE) <= arrays.MAX:
-        raise ValueError(f"{kernel}: scale={scale!r} is not representable in Q16.16")
+        raise ValueError(f"{kernel}: `scale`={scale!r} is not representable in Q16.16")
     return round(value * arrays.ONE)  # Python's round: nearest, ties to even
 
 
@@ -88,6 +98,8 @@ def q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding,
                   kernel="q16.scaled_dot_product_attention"):
     (q, k, v), _ = arrays.convert("q16", kernel, (q, k, v), ("q", "k", "v"))
     rnd = arrays.rounding_code(kernel, rounding)
+    is_causal = arrays.flag(kernel, "is_causal", is_causal)
+    return_weights = arrays.flag(kernel, "return_weights", return_weights)
     mask, _ = masks.attention_mask(kernel, mask, hint=_Q16_MASK_HINT)
     q, k, v, mask, batch = attention_operands(kernel, q, k, v, mask)
     length, keys, features = q.shape[-2], k.shape[-2], q.shape[-1]
@@ -95,7 +107,7 @@ def q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding,
     out = np.zeros(batch + (length, v.shape[-1]), dtype=np.int32)
     weights = np.zeros(batch + (length, keys), dtype=np.int32) if return_weights else None
     if keys and (out.size or (weights is not None and weights.size)):
-        code, item = kernels.q16(q, k, v, out, mask, bool(is_causal), raw_scale, weights, rnd,
+        code, item = kernels.q16(q, k, v, out, mask, is_causal, raw_scale, weights, rnd,
                                  get_num_threads())
         if code != status.S.AC_OK:
             raise status.error(code, kernel, [arrays.flat_to_index(item, batch)],

@@ -13,17 +13,24 @@ from attncore.threads import get_num_threads
 class _Call:
     """One call's kernel name, operands in its arithmetic, and policies."""
 
-    def __init__(self, backend, name, operands, rounding, overflow):
+    def __init__(self, backend, name, operands, rounding, overflow, check_finite=False,
+                 names=("a", "b")):
         self.kernel = f"{backend}.{name}"
         q16 = backend == "q16"
         self.rnd = arrays.rounding_code(self.kernel, rounding) if q16 else 0
         self.ovf = arrays.overflow_code(self.kernel, overflow) if q16 else 0
         self.overflow = overflow
-        self.operands, self.dtype = arrays.convert(backend, self.kernel, operands,
-                                                   ("a", "b")[:len(operands)])
+        names = names[:len(operands)]
+        self.operands, self.dtype = arrays.convert(backend, self.kernel, operands, names)
+        if arrays.flag(self.kernel, "check_finite", check_finite):
+            arrays.check_finite(self.kernel, self.operands, names)
 
     def run(self, kernel_fn, batch, core_shape, *args, **fields):
-        """``kernel_fn(*args)`` over the batch; raises for any failed item."""
+        """``kernel_fn(*args)`` over the batch; raises for any failed item.
+        Nothing runs when there is no item or every item is empty (an
+        output with elements per item, as det's, has ``core_shape == ()``)."""
+        if 0 in batch or 0 in core_shape:
+            return
         codes, events, first = kernel_fn(*args, self.rnd, self.ovf, get_num_threads())
         status.check_items(self.kernel, codes, events, first, batch, core_shape, self.overflow,
                            **fields)
@@ -52,7 +59,7 @@ def _rhs(kernel, a_shape, b):
         raise ValueError(f"{kernel}: a of shape {a_shape} and b of shape {b.shape} do not match "
                          f"({n} != {b.shape[-2]}; b is (..., n, k), or (n,) for one vector)")
     try:
-        batch = np.broadcast_shapes(a_shape[:-2], b.shape[:-2])
+        batch = arrays.broadcast_shapes(a_shape[:-2], b.shape[:-2])
     except ValueError:
         raise ValueError(f"{kernel}: batch dims of a {a_shape} and b {b.shape} do not "
                          "broadcast") from None
@@ -60,8 +67,8 @@ def _rhs(kernel, a_shape, b):
     return np.broadcast_to(b, batch + (n, k)), batch, batch + (n, k)
 
 
-def lu_factor(backend, a, rounding="nearest", overflow="saturate"):
-    call = _Call(backend, "lu_factor", (a,), rounding, overflow)
+def lu_factor(backend, a, rounding="nearest", overflow="saturate", check_finite=False):
+    call = _Call(backend, "lu_factor", (a,), rounding, overflow, check_finite)
     (a,) = call.operands
     n = square(call.kernel, a)
     batch = a.shape[:-2]
@@ -71,18 +78,19 @@ def lu_factor(backend, a, rounding="nearest", overflow="saturate"):
     return lu, piv
 
 
-def lu_solve(backend, lu_and_piv, b, rounding="nearest", overflow="saturate"):
+def lu_solve(backend, lu_and_piv, b, rounding="nearest", overflow="saturate",
+             check_finite=False):
     lu, piv = lu_and_piv
-    call = _Call(backend, "lu_solve", (lu, b), rounding, overflow)
+    call = _Call(backend, "lu_solve", (lu, b), rounding, overflow, check_finite, ("lu", "b"))
     kernel, (lu, b) = call.kernel, call.operands
     n = square(kernel, lu, "lu")
-    piv = np.asarray(piv)
+    piv = arrays.operand(kernel, "piv", piv)
     if piv.dtype.kind not in "iu" or piv.shape[-1:] != (n,):
         raise ValueError(f"{kernel}: piv must be integers of shape (..., {n}), got "
                          f"{piv.dtype} {piv.shape}")
     b3, batch, out_shape = _rhs(kernel, lu.shape, b)
     try:
-        batch = np.broadcast_shapes(batch, piv.shape[:-1])
+        batch = arrays.broadcast_shapes(batch, piv.shape[:-1])
     except ValueError:
         raise ValueError(f"{kernel}: piv of shape {piv.shape} does not broadcast with "
                          f"lu {lu.shape} and b {b.shape}") from None
@@ -94,11 +102,11 @@ def lu_solve(backend, lu_and_piv, b, rounding="nearest", overflow="saturate"):
     return x.reshape(out_shape if b.ndim > 1 else batch + (n,))
 
 
-def solve(backend, a, b, assume_a, rounding="nearest", overflow="saturate"):
+def solve(backend, a, b, assume_a, rounding="nearest", overflow="saturate", check_finite=False):
     kernel = f"{backend}.solve"
     if assume_a not in ("gen", "pos"):
         raise ValueError(f"{kernel}: assume_a must be 'gen' or 'pos', got {assume_a!r}")
-    call = _Call(backend, "solve", (a, b), rounding, overflow)
+    call = _Call(backend, "solve", (a, b), rounding, overflow, check_finite)
     a, b = call.operands
     n = square(kernel, a)
     b3, batch, out_shape = _rhs(kernel, a.shape, b)
@@ -109,57 +117,62 @@ def solve(backend, a, b, assume_a, rounding="nearest", overflow="saturate"):
     return x.reshape(out_shape)
 
 
-def cho_factor(backend, a, lower, pivot, rounding="nearest", overflow="saturate"):
-    call = _Call(backend, "cho_factor", (a,), rounding, overflow)
+def cho_factor(backend, a, lower, pivot, rounding="nearest", overflow="saturate",
+               check_finite=False):
+    call = _Call(backend, "cho_factor", (a,), rounding, overflow, check_finite)
+    lower = arrays.flag(call.kernel, "lower", lower)
+    pivot = arrays.flag(call.kernel, "pivot", pivot)
     (a,) = call.operands
     n = square(call.kernel, a)
     batch = a.shape[:-2]
     c = np.empty(a.shape, call.dtype)
-    perm = np.empty(batch + (n + 1,), np.int32) if pivot else None  # the rank goes last
-    call.run(kernels.cho_factor, batch, (n, n), a, c, perm, bool(lower))
+    # the rank goes last (0 where nothing runs: n == 0)
+    perm = np.zeros(batch + (n + 1,), np.int32) if pivot else None
+    call.run(kernels.cho_factor, batch, (n, n), a, c, perm, lower)
     if not pivot:
-        return c, bool(lower)
-    return c, bool(lower), perm[..., :n].copy(), perm[..., n].copy()
+        return c, lower
+    return c, lower, perm[..., :n].copy(), perm[..., n].copy()
 
 
-def cho_solve(backend, factor, b, rounding="nearest", overflow="saturate"):
+def cho_solve(backend, factor, b, rounding="nearest", overflow="saturate", check_finite=False):
     kernel = f"{backend}.cho_solve"
     if len(factor) not in (2, 4):
         raise ValueError(f"{kernel}: expected (c, lower) or (c, lower, perm, rank) from "
                          f"cho_factor, got a tuple of {len(factor)}")
-    c, lower = factor[0], factor[1]
-    call = _Call(backend, "cho_solve", (c, b), rounding, overflow)
+    c, lower = factor[0], arrays.flag(kernel, "lower", factor[1])
+    call = _Call(backend, "cho_solve", (c, b), rounding, overflow, check_finite, ("c", "b"))
     c, b = call.operands
     n = square(kernel, c, "c")
     b3, batch, out_shape = _rhs(kernel, c.shape, b)
     k = b3.shape[-1]
     perm = None
     if len(factor) == 4:
-        perm, rank = np.asarray(factor[2]), np.asarray(factor[3])
+        perm = arrays.operand(kernel, "perm", factor[2])
+        rank = arrays.operand(kernel, "rank", factor[3])
         if np.any(rank < n):
             bad = np.flatnonzero(np.broadcast_to(rank < n, c.shape[:-2]))
             raise status.batch_error(SingularMatrixError, kernel,
                                      f"the factor has rank < {n} (a semidefinite matrix)", bad,
                                      c.shape[:-2])
-        if perm.shape[-1:] != (n,) or not np.array_equal(np.sort(perm, axis=-1),
-                                                          np.broadcast_to(np.arange(n),
-                                                                          perm.shape)):
+        rows = perm.reshape((-1, n) if n and perm.shape[-1:] == (n,) else (0, 0))
+        if perm.shape[-1:] != (n,) or not np.array_equal(  # 2-D: np.sort stops at 32 dims
+                np.sort(rows, axis=-1), np.broadcast_to(np.arange(n), rows.shape)):
             raise ValueError(f"{kernel}: perm must be permutations of range({n}), got shape "
                              f"{perm.shape}")
         try:
-            batch = np.broadcast_shapes(batch, perm.shape[:-1])
+            batch = arrays.broadcast_shapes(batch, perm.shape[:-1])
         except ValueError:
             raise ValueError(f"{kernel}: perm of shape {perm.shape} does not broadcast with "
                              f"c {c.shape} and b {b.shape}") from None
         perm = np.broadcast_to(np.ascontiguousarray(perm, np.int32), batch + (n,))
     x = np.empty(batch + (n, k), call.dtype)
     call.run(kernels.cho_solve, batch, (n, k), np.broadcast_to(c, batch + (n, n)), perm,
-             np.broadcast_to(b3, batch + (n, k)), x, bool(lower))
+             np.broadcast_to(b3, batch + (n, k)), x, lower)
     return x.reshape(out_shape if b.ndim > 1 else batch + (n,))
 
 
-def det(backend, a, rounding="nearest", overflow="saturate"):
-    call = _Call(backend, "det", (a,), rounding, overflow)
+def det(backend, a, rounding="nearest", overflow="saturate", check_finite=False):
+    call = _Call(backend, "det", (a,), rounding, overflow, check_finite)
     (a,) = call.operands
     square(call.kernel, a)
     d = np.empty(a.shape[:-2], call.dtype)
@@ -167,8 +180,8 @@ def det(backend, a, rounding="nearest", overflow="saturate"):
     return arrays.scalar_or_array(d)
 
 
-def inv(backend, a, rounding="nearest", overflow="saturate"):
-    call = _Call(backend, "inv", (a,), rounding, overflow)
+def inv(backend, a, rounding="nearest", overflow="saturate", check_finite=False):
+    call = _Call(backend, "inv", (a,), rounding, overflow, check_finite)
     (a,) = call.operands
     n = square(call.kernel, a)
     out = np.empty(a.shape, call.dtype)
@@ -176,11 +189,12 @@ def inv(backend, a, rounding="nearest", overflow="saturate"):
     return out
 
 
-def affine_inverse(backend, m, kind, rounding="nearest", overflow="saturate"):
+def affine_inverse(backend, m, kind, rounding="nearest", overflow="saturate",
+                   check_finite=False):
     kernel = f"{backend}.affine_inverse"
     if kind not in ("affine", "rigid"):
         raise ValueError(f"{kernel}: kind must be 'affine' or 'rigid', got {kind!r}")
-    call = _Call(backend, "affine_inverse", (m,), rounding, overflow)
+    call = _Call(backend, "affine_inverse", (m,), rounding, overflow, check_finite, ("m",))
     (m,) = call.operands
     dim = square(kernel, m, "m")
     if dim not in (3, 4):

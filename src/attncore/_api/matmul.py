@@ -29,7 +29,7 @@ def matmul_operands(kernel, a, b):
             f"{kernel}: inner dimensions do not match: shapes {a.shape} and {b.shape} "
             f"({a2.shape[-1]} != {b2.shape[-2]})")
     try:
-        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        batch = arrays.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     except ValueError:
         raise ValueError(
             f"{kernel}: batch dimensions do not broadcast: shapes {a.shape} and {b.shape}"

@@ -17,6 +17,9 @@ def _check(kernel, query, key, value, w_q, w_k, w_v, w_o, biases, num_heads):
         if x.ndim < 2:
             raise ValueError(f"{kernel}: `{name}` must be at least 2-D (..., length, dim), "
                              f"got shape {x.shape}")
+        if x.ndim >= 64:  # the heads take a dim of their own; NumPy stops at 64
+            raise ValueError(f"{kernel}: `{name}` has {x.ndim} dims; at most 63 are supported "
+                             "(the heads add one)")
     for name, w in (("w_q", w_q), ("w_k", w_k), ("w_v", w_v), ("w_o", w_o)):
         if w.ndim != 2:
             raise ValueError(f"{kernel}: `{name}` must be 2-D (D_in, D_out), got shape {w.shape}")
@@ -58,6 +61,9 @@ def multi_head_attention(backend, query, key, value, w_q, w_k, w_v, w_o, num_hea
     rest = iter(converted[7:])
     biases = [None if b is None else next(rest) for b in biases]
     heads = _check(kernel, query, key, value, w_q, w_k, w_v, w_o, biases, num_heads)
+    is_causal = arrays.flag(kernel, "is_causal", is_causal)
+    return_weights = arrays.flag(kernel, "return_weights", return_weights)
+    return_head_outputs = arrays.flag(kernel, "return_head_outputs", return_head_outputs)
     b_q, b_k, b_v, b_o = biases
     if backend == "q16":
         def product(a, b):
@@ -83,7 +89,10 @@ def multi_head_attention(backend, query, key, value, w_q, w_k, w_v, w_o, num_hea
     k = _split_heads(project(key, w_k, b_k), heads)
     v = _split_heads(project(value, w_v, b_v), heads)
     if mask is not None:
-        mask = np.asarray(mask)
+        mask = arrays.operand(kernel, "mask", mask)
+        if mask.ndim >= 64:
+            raise ValueError(f"{kernel}: `mask` has {mask.ndim} dims; at most 63 are supported "
+                             "(the heads add one)")
         if mask.ndim >= 2:
             mask = mask[..., np.newaxis, :, :]  # one mask for every head
     attended = attend(q, k, v, mask)
