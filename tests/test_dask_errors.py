@@ -102,3 +102,20 @@ def test_batch_kind_order_is_the_status_tables():
         if kind not in kinds:
             kinds.append(kind)
     assert tuple(kinds) == BATCH_KIND_ORDER
+
+
+@pytest.mark.parametrize("axis", [None, (0, 2), (2, 0), (1,), ()])
+def test_lazy_softmax_takes_scipy_axes(axis):
+    """Issue 19: axis=None and tuples on Dask arrays too (oracle: the
+    in-memory call, bit for bit)."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(4, 5, 6))
+    mask = rng.random((5, 6)) > 0.2
+    lazy = da.from_array(x, chunks=(2, 3, 4))
+    for be, lazy_be, data, lazy_data in (
+            (attncore.fp, adask.fp, x, lazy),
+            (q16, adask.q16, q16.from_float(x), adask.q16.from_float(lazy))):
+        got = lazy_be.softmax(lazy_data, axis=axis, mask=mask).compute()
+        assert np.array_equal(got, be.softmax(data, axis=axis, mask=mask))
+    got = adask.fp.log_softmax(lazy, axis=axis).compute()
+    assert np.array_equal(got, attncore.fp.log_softmax(x, axis=axis))
