@@ -381,3 +381,23 @@ def test_dask_arrays_are_refused_not_computed():
                                             f"attncore.dask.{kernel}"):
             call()
     assert computed == []
+
+
+def test_pivots_with_an_empty_batch_broadcast_to_an_empty_result():
+    """Found by the sweep: piv of batch (0,) against lu and b of batch (1,)
+    broadcast to an empty batch; the result was reshaped to b's shape
+    (a bare NumPy reshape error)."""
+    lu, piv = fp.lu_factor(np.eye(3)[np.newaxis])
+    assert fp.lu_solve((lu, piv[:0]), np.ones((1, 3, 2))).shape == (0, 3, 2)
+    qlu, qpiv = q16.lu_factor(np.eye(3, dtype=np.int32)[np.newaxis] * q16.ONE)
+    assert q16.lu_solve((qlu, qpiv[:0]), np.ones((1, 3, 2), np.int32)).shape == (0, 3, 2)
+    c = fp.cho_factor(np.eye(3)[np.newaxis], pivot=True)
+    assert fp.cho_solve((c[0], c[1], c[2][:0], c[3][:0]), np.ones((1, 3, 2))).shape == (0, 3, 2)
+
+
+def test_results_beyond_64_dims_are_a_value_error_naming_the_kernel():
+    """63-dim pivots against 64-dim factors broadcast to a 65-dim result."""
+    lu = np.ones((1,) * 62 + (2, 2))
+    piv = np.zeros((2,) + (1,) * 62 + (2,), np.int32)
+    with pytest.raises(ValueError, match="fp.lu_solve: the result would have 65 dims"):
+        fp.lu_solve((lu, piv), np.ones((1,) * 62 + (2, 1)))

@@ -154,6 +154,18 @@ def overflow_code(kernel, overflow, allowed=("saturate", "raise", "wrap")):
     return _OVERFLOW[overflow]
 
 
+MAX_DIMS = 64
+"""NumPy's limit on the dims of an array."""
+
+
+def result_dims(kernel, shape):
+    """A ValueError naming ``kernel`` when a result of ``shape`` cannot
+    exist (operands of up to 64 dims can broadcast to more)."""
+    if len(shape) > MAX_DIMS:
+        raise ValueError(f"{kernel}: the result would have {len(shape)} dims; NumPy arrays have "
+                         f"at most {MAX_DIMS}")
+
+
 def broadcast_shapes(*shapes):
     """``np.broadcast_shapes`` for up to 64 dims (NumPy's own stops at 32);
     a ValueError if the shapes do not broadcast."""

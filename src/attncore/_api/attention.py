@@ -1,6 +1,7 @@
 """scaled_dot_product_attention of both backends: shape checks,
 broadcasting of batch dims, masks, the scale, and the result tuple."""
 import math
+import operator
 
 import numpy as np
 
@@ -39,6 +40,7 @@ def attention_operands(kernel, q, k, v, mask):
         raise ValueError(f"{kernel}: batch dims of q, k, v{', mask' if mask is not None else ''} "
                          f"do not broadcast (shapes {shapes}; a mask is (..., L={length}, "
                          f"S={keys}))") from None
+    arrays.result_dims(kernel, batch + (length, keys))
     q = np.broadcast_to(q, batch + q.shape[-2:])
     k = np.broadcast_to(k, batch + k.shape[-2:])
     v = np.broadcast_to(v, batch + v.shape[-2:])
@@ -78,6 +80,14 @@ def _real(kernel, scale):
 def q16_default_scale(features):
     """``1 / sqrt(features)`` as the nearest Q16.16 raw value (exact integer
     arithmetic: ``round(sqrt(2**32 / features))``)."""
+    value = features
+    try:
+        if isinstance(value, (bool, np.bool_)):  # an int to Python, not a feature count
+            raise TypeError
+        features = operator.index(value)
+    except TypeError:
+        raise TypeError(f"q16.default_scale: `features` must be an int, got {value!r}") \
+            from None
     if features <= 0:
         return arrays.ONE
     floor = math.isqrt((1 << 32) // features)

@@ -64,6 +64,7 @@ def _rhs(kernel, a_shape, b):
         raise ValueError(f"{kernel}: batch dims of a {a_shape} and b {b.shape} do not "
                          "broadcast") from None
     k = b.shape[-1]
+    arrays.result_dims(kernel, batch + (n, k))
     return np.broadcast_to(b, batch + (n, k)), batch, batch + (n, k)
 
 
@@ -88,18 +89,19 @@ def lu_solve(backend, lu_and_piv, b, rounding="nearest", overflow="saturate",
     if piv.dtype.kind not in "iu" or piv.shape[-1:] != (n,):
         raise ValueError(f"{kernel}: piv must be integers of shape (..., {n}), got "
                          f"{piv.dtype} {piv.shape}")
-    b3, batch, out_shape = _rhs(kernel, lu.shape, b)
+    b3, batch, _ = _rhs(kernel, lu.shape, b)
     try:
         batch = arrays.broadcast_shapes(batch, piv.shape[:-1])
     except ValueError:
         raise ValueError(f"{kernel}: piv of shape {piv.shape} does not broadcast with "
                          f"lu {lu.shape} and b {b.shape}") from None
     k = b3.shape[-1]
+    arrays.result_dims(kernel, batch + (n, k))
     x = np.empty(batch + (n, k), call.dtype)
     call.run(kernels.lu_solve, batch, (n, k), np.broadcast_to(lu, batch + (n, n)),
              np.broadcast_to(np.ascontiguousarray(piv, np.int32), batch + (n,)),
              np.broadcast_to(b3, batch + (n, k)), x)
-    return x.reshape(out_shape if b.ndim > 1 else batch + (n,))
+    return x if b.ndim > 1 else x.reshape(batch + (n,))  # batch: with piv/perm broadcast
 
 
 def solve(backend, a, b, assume_a, rounding="nearest", overflow="saturate", check_finite=False):
@@ -143,7 +145,7 @@ def cho_solve(backend, factor, b, rounding="nearest", overflow="saturate", check
     call = _Call(backend, "cho_solve", (c, b), rounding, overflow, check_finite, ("c", "b"))
     c, b = call.operands
     n = square(kernel, c, "c")
-    b3, batch, out_shape = _rhs(kernel, c.shape, b)
+    b3, batch, _ = _rhs(kernel, c.shape, b)
     k = b3.shape[-1]
     perm = None
     if len(factor) == 4:
@@ -164,11 +166,12 @@ def cho_solve(backend, factor, b, rounding="nearest", overflow="saturate", check
         except ValueError:
             raise ValueError(f"{kernel}: perm of shape {perm.shape} does not broadcast with "
                              f"c {c.shape} and b {b.shape}") from None
+        arrays.result_dims(kernel, batch + (n, k))
         perm = np.broadcast_to(np.ascontiguousarray(perm, np.int32), batch + (n,))
     x = np.empty(batch + (n, k), call.dtype)
     call.run(kernels.cho_solve, batch, (n, k), np.broadcast_to(c, batch + (n, n)), perm,
              np.broadcast_to(b3, batch + (n, k)), x, lower)
-    return x.reshape(out_shape if b.ndim > 1 else batch + (n,))
+    return x if b.ndim > 1 else x.reshape(batch + (n,))  # batch: with piv/perm broadcast
 
 
 def det(backend, a, rounding="nearest", overflow="saturate", check_finite=False):

@@ -35,6 +35,7 @@ def matmul_operands(kernel, a, b):
             f"{kernel}: batch dimensions do not broadcast: shapes {a.shape} and {b.shape}"
         ) from None
     m, k, n = a2.shape[-2], a2.shape[-1], b2.shape[-1]
+    arrays.result_dims(kernel, batch + (m, n))
     a3 = np.broadcast_to(a2, batch + (m, k))
     b3 = np.broadcast_to(b2, batch + (k, n))
     out_shape = batch + ((m,) if a.ndim > 1 else ()) + ((n,) if b.ndim > 1 else ())

@@ -28,6 +28,11 @@ def _check(kernel, query, key, value, w_q, w_k, w_v, w_o, biases, num_heads):
             or w_v.shape[1] != w_o.shape[0] or key.shape[-2] != value.shape[-2]):
         raise ValueError(f"{kernel}: shapes do not fit x @ w projections ({shapes})")
     try:
+        arrays.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    except ValueError:
+        raise ValueError(f"{kernel}: batch dims of query, key and value do not broadcast "
+                         f"({shapes})") from None
+    try:
         heads = operator.index(num_heads)
     except TypeError:
         raise TypeError(f"{kernel}: num_heads must be an int, got {type(num_heads).__name__}") \
@@ -53,10 +58,15 @@ def multi_head_attention(backend, query, key, value, w_q, w_k, w_v, w_o, num_hea
                          rounding="nearest", overflow="saturate"):
     """See ``attncore.fp.multi_head_attention`` for the contract."""
     kernel = f"{backend}.multi_head_attention"
+    if backend == "q16":  # checked here, or the message would name an inner kernel
+        arrays.rounding_code(kernel, rounding)
+        arrays.overflow_code(kernel, overflow)
     present = [b for b in biases if b is not None]
+    present_names = tuple(n for n, b in zip(("b_q", "b_k", "b_v", "b_o"), biases)
+                          if b is not None)
     converted, _ = arrays.convert(backend, kernel,
                                   [query, key, value, w_q, w_k, w_v, w_o, *present],
-                                  _NAMES + ("bias",) * len(present))
+                                  _NAMES + present_names)
     query, key, value, w_q, w_k, w_v, w_o = converted[:7]
     rest = iter(converted[7:])
     biases = [None if b is None else next(rest) for b in biases]
