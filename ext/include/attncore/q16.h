@@ -55,6 +55,19 @@ static inline int64_t ac_q16__floor_shift(int64_t x, unsigned s)
     return x >= 0 ? x >> s : ~((~x) >> s);
 }
 
+/* Whether `rnd` and `ovf` are values of their enums: a caller may pass any
+ * integer, and the public entry points answer AC_STATUS_BAD_ARGUMENT to an
+ * unknown one instead of reading it as some other mode. */
+static inline bool ac_q16__valid_rounding(ac_rounding rnd)
+{
+    return rnd == AC_ROUND_NEAREST_EVEN || rnd == AC_ROUND_FLOOR;
+}
+
+static inline bool ac_q16__valid_overflow(ac_overflow ovf)
+{
+    return ovf == AC_OVERFLOW_SATURATE || ovf == AC_OVERFLOW_RAISE || ovf == AC_OVERFLOW_WRAP;
+}
+
 /* ---- narrowing: the one place where results are fitted into int32 ----- */
 
 /* Fit an exact (already rounded) integer into Q16.16 under `ovf`. */

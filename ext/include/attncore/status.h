@@ -51,6 +51,9 @@ typedef struct ac_tally {
 
 static inline void ac_tally_note(ac_tally *tally, size_t index, ac_status status)
 {
+    if (tally == NULL) { /* the caller does not count */
+        return;
+    }
     if (tally->events == 0) {
         tally->first_index = index;
         tally->first_status = status;
@@ -63,7 +66,7 @@ static inline void ac_tally_note(ac_tally *tally, size_t index, ac_status status
  * caller's range: how a batch or a split row merges its parts' tallies. */
 static inline void ac_tally_add(ac_tally *total, const ac_tally *part, size_t offset)
 {
-    if (part->events) {
+    if (total != NULL && part->events) {
         if (total->events == 0) {
             total->first_index = offset + part->first_index;
             total->first_status = part->first_status;

@@ -153,6 +153,9 @@ ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
                            ac_q16 *weights, ptrdiff_t sw_row, ptrdiff_t sw_col,
                            ac_rounding rnd, uint64_t *work)
 {
+    if (!ac_q16__valid_rounding(rnd)) {
+        return AC_STATUS_BAD_ARGUMENT;
+    }
     ac_q16__wide *sdot = (ac_q16__wide *)work;            /* s entries: sign(scale) * dot */
     uint64_t *ex = work + 2 * s;                          /* s entries: e_j in Q0.40 */
     int64_t *part_lo = (int64_t *)(ex + s);               /* ev */

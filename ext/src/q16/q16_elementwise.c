@@ -19,6 +19,9 @@ static void note_block(ac_tally *tally, size_t start, const unsigned char *st, s
                        size_t events)
 {
     size_t first = 0, last = len - 1;
+    if (tally == NULL) { /* the caller does not count */
+        return;
+    }
     while (st[first] == AC_OK) {
         ++first;
     }
@@ -131,6 +134,9 @@ ac_status ac_q16_unary_n(ac_q16_unary_op op, size_t n,
                          ac_q16 *out, ptrdiff_t so,
                          ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
 {
+    if (!ac_q16__valid_rounding(rnd) || !ac_q16__valid_overflow(ovf)) {
+        return AC_STATUS_BAD_ARGUMENT;
+    }
     for (size_t i = 0; i < n; ++i, a += sa, out += so) {
         ac_status st;
         if (op == AC_Q16_OP_SQRT) {

@@ -124,6 +124,9 @@ ac_status ac_q16_matmul(size_t m, size_t n, size_t k,
                         ac_q16 *c, ptrdiff_t sc_row, ptrdiff_t sc_col,
                         ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
 {
+    if (!ac_q16__valid_rounding(rnd) || !ac_q16__valid_overflow(ovf)) {
+        return AC_STATUS_BAD_ARGUMENT;
+    }
     uint64_t max_a = ac_q16__max_magnitude(m, k, a, sa_row, sa_col);
     uint64_t max_b = ac_q16__max_magnitude(k, n, b, sb_row, sb_col);
     if (int64_sums_are_exact(k, max_a, max_b)) {
@@ -238,6 +241,9 @@ ac_status ac_q16_matmul_batch(size_t count, size_t m, size_t n, size_t k,
                               ac_q16 *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col,
                               ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
 {
+    if (!ac_q16__valid_rounding(rnd) || !ac_q16__valid_overflow(ovf)) {
+        return AC_STATUS_BAD_ARGUMENT;
+    }
     bool packed = sa_col == 1 && sb_col == 1 && sc_col == 1 && sa_row == (ptrdiff_t)k
                   && sb_row == (ptrdiff_t)n && sc_row == (ptrdiff_t)n;
     if (packed) {

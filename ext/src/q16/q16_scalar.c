@@ -21,6 +21,10 @@ static uint64_t magnitude(int64_t v)
 
 ac_q16 ac_q16_div(ac_q16 a, ac_q16 b, ac_rounding rnd, ac_overflow ovf, ac_status *status)
 {
+    if (!ac_q16__valid_rounding(rnd) || !ac_q16__valid_overflow(ovf)) {
+        *status = AC_STATUS_BAD_ARGUMENT;
+        return 0;
+    }
     if (b == 0) {
         *status = AC_STATUS_DIV_BY_ZERO;
         return a > 0 ? AC_Q16_MAX : (a < 0 ? AC_Q16_MIN : 0);
@@ -63,6 +67,10 @@ static uint64_t isqrt_u64(uint64_t n)
 
 ac_q16 ac_q16_sqrt(ac_q16 a, ac_rounding rnd, ac_status *status)
 {
+    if (!ac_q16__valid_rounding(rnd)) {
+        *status = AC_STATUS_BAD_ARGUMENT;
+        return 0;
+    }
     if (a < 0) {
         *status = AC_STATUS_DOMAIN;
         return 0;
@@ -115,6 +123,10 @@ static void exp_m62(ac_q16 a, uint64_t *m, int *e)
 ac_q16 ac_q16_exp(ac_q16 a, ac_rounding rnd, ac_overflow ovf, ac_status *status)
 {
     (void)ovf; /* saturate, raise and wrap all clamp here: see q16.h */
+    if (!ac_q16__valid_rounding(rnd) || !ac_q16__valid_overflow(ovf)) {
+        *status = AC_STATUS_BAD_ARGUMENT;
+        return 0;
+    }
     /* exp(11) > 2^15 and exp(-18) * 2^16 < 2^-9: both ends are decided
      * before range reduction so k stays small. */
     if (a >= (11 << AC_Q16_FRAC_BITS)) {

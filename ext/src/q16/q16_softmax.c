@@ -48,6 +48,9 @@ ac_status ac_q16_softmax_row(size_t n, const ac_q16 *x, ptrdiff_t sx,
                              const unsigned char *mask, ptrdiff_t sm,
                              ac_q16 *out, ptrdiff_t so, ac_rounding rnd, uint64_t *work)
 {
+    if (!ac_q16__valid_rounding(rnd)) {
+        return AC_STATUS_BAD_ARGUMENT;
+    }
     size_t kept = 0;
     ac_q16 max = AC_Q16_MIN;
     for (size_t j = 0; j < n; ++j) {
