@@ -48,6 +48,9 @@ def assert_same(got, want):
         assert isinstance(got, tuple) and len(got) == len(want)
         for g, w in zip(got, want):
             assert_same(g, w)
+        if hasattr(want, "exact"):  # a Q16.16 factor object: its exact words too
+            assert type(got) is type(want)
+            assert_same(got.exact, want.exact)
         return
     if isinstance(want, bool):
         assert got is want
@@ -69,6 +72,14 @@ def assert_same(got, want):
 
 def chunked(x, chunks):
     return da.from_array(np.asarray(x), chunks=chunks)
+
+
+def lazy_factor(factor, parts, batch_chunk):
+    """Chunked factor parts, as the object the backend's solve takes: a
+    Q16.16 factor also carries its exact words (chunked along the batch)."""
+    if hasattr(factor, "exact"):
+        return type(factor)(parts, chunked(factor.exact, (batch_chunk, -1)))
+    return parts
 
 
 RNG = np.random.default_rng(42)
@@ -156,16 +167,24 @@ def cases(be, lazy, convert):
          lambda: lazy.solve(ch(spd, (8, 4, 4)), ch(vec, 2), assume_a="pos")),
         ("lu_factor", lambda: be.lu_factor(gen), lambda: lazy.lu_factor(ch(gen, (7, 4, 3)))),
         ("lu_solve", lambda: be.lu_solve(lu_piv, rhs),
-         lambda: lazy.lu_solve((ch(lu_piv[0], (9, 4, 4)), ch(lu_piv[1], (9, 4))),
+         lambda: lazy.lu_solve(lazy_factor(lu_piv, (ch(lu_piv[0], (9, 4, 4)),
+                                                    ch(lu_piv[1], (9, 4))), 9),
                                ch(rhs, (6, 4, 3)))),
         ("cho_factor", lambda: be.cho_factor(spd), lambda: lazy.cho_factor(ch(spd, (7, 2, 4)))),
         ("cho_factor pivot", lambda: be.cho_factor(spd, pivot=True),
          lambda: lazy.cho_factor(ch(spd, (7, 4, 4)), pivot=True)),
         ("cho_solve", lambda: be.cho_solve(cho, rhs),
-         lambda: lazy.cho_solve((ch(cho[0], (8, 4, 4)), True), ch(rhs, (5, 4, 3)))),
+         lambda: lazy.cho_solve(lazy_factor(cho, (ch(cho[0], (8, 4, 4)), True), 8),
+                                ch(rhs, (5, 4, 3)))),
         ("cho_solve pivot", lambda: be.cho_solve(cho_p, rhs),
-         lambda: lazy.cho_solve((ch(cho_p[0], (8, 4, 4)), True, ch(cho_p[2], (8, 4)),
-                                 ch(cho_p[3], 8)), ch(rhs, (5, 4, 3)))),
+         lambda: lazy.cho_solve(lazy_factor(cho_p, (ch(cho_p[0], (8, 4, 4)), True,
+                                                    ch(cho_p[2], (8, 4)), ch(cho_p[3], 8)), 8),
+                                ch(rhs, (5, 4, 3)))),
+        ("lu_factor then lu_solve", lambda: be.lu_solve(be.lu_factor(gen), rhs),
+         lambda: lazy.lu_solve(lazy.lu_factor(ch(gen, (7, 4, 4))), ch(rhs, (6, 4, 3)))),
+        ("cho_factor then cho_solve", lambda: be.cho_solve(be.cho_factor(spd, pivot=True), rhs),
+         lambda: lazy.cho_solve(lazy.cho_factor(ch(spd, (8, 4, 4)), pivot=True),
+                                ch(rhs, (5, 4, 3)))),
         ("det", lambda: be.det(gen), lambda: lazy.det(ch(gen, (7, 4, 2)))),
         ("inv", lambda: be.inv(gen), lambda: lazy.inv(ch(gen, (7, 4, 4)))),
         ("affine_inverse rigid", lambda: be.affine_inverse(rigid, kind="rigid"),

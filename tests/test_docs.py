@@ -55,13 +55,15 @@ def test_public_functions_have_numpy_docstrings(module_name):
 
 
 def test_linalg_docstrings_are_not_empty():
-    """The shared paragraph is appended to a literal docstring, never built
-    by concatenation (which Python does not take as a docstring)."""
+    """Each linalg docstring is a literal (never built by concatenation,
+    which Python does not take as a docstring) and states its exactness."""
     from attncore import q16
 
-    for function in (q16.solve, q16.lu_factor, q16.cho_factor):
-        assert "62-bit significands" in function.__doc__
-        assert "{working_precision}" not in function.__doc__
+    for function in (q16.solve, q16.lu_factor, q16.cho_factor, q16.lu_solve,
+                     q16.cho_solve, q16.det, q16.inv):
+        doc = function.__doc__ or ""
+        assert "exact" in doc, function.__name__
+        assert "{correctly_rounded}" not in doc, function.__name__
 
 
 def readme_blocks():

@@ -54,7 +54,8 @@ class Q16OverflowError(OverflowError):
 
 
 class SingularMatrixError(np.linalg.LinAlgError):
-    """A matrix had a zero pivot at working precision (message names the batch indices)."""
+    """A matrix is singular: an exactly zero pivot (float: in the input precision; Q16.16:
+    det(A) = 0 exactly).  The message names the batch indices."""
 
 
 class NotPositiveDefiniteError(np.linalg.LinAlgError):

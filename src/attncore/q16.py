@@ -36,7 +36,7 @@ __all__ = [
     "add", "sub", "mul", "div", "sqrt", "exp", "matmul", "softmax",
     "scaled_dot_product_attention", "multi_head_attention",
     "lu_factor", "lu_solve", "cho_factor", "cho_solve", "solve", "det", "inv", "affine_inverse",
-    "count_saturations", "SaturationCounts",
+    "LUFactor", "ChoFactor", "count_saturations", "SaturationCounts",
 ]
 
 FRAC_BITS = _arrays.FRAC_BITS
@@ -579,41 +579,50 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
 
 # ---- linear algebra ----------------------------------------------------------
 
-# Shared by the Notes of every factorization and solve below.
-_WORKING_PRECISION = """\
-    The raw inputs are converted exactly into an integer floating format
-    with 62-bit significands (``m * 2**e``); elimination, substitution and
-    square roots run there (each operation within 2**-61 relative) and every
-    output is rounded **once** to Q16.16 (``rounding``) and fitted under
-    ``overflow`` (saturations counted by :func:`count_saturations`).  No
-    float is used; results are bit-identical on every platform."""
+LUFactor = _linalg.LUFactor
+ChoFactor = _linalg.ChoFactor
+
+# Shared by the Notes of every function below.
+_CORRECTLY_ROUNDED = """\
+    Every output is the exact value of the raw inputs (a rational; a
+    square-root expression for Cholesky entries) rounded **once**:
+    ``rounding="nearest"`` to nearest with ties to even,
+    ``rounding="floor"`` to the floor of the exact value.  It is then fitted
+    under ``overflow`` (saturations counted by :func:`count_saturations`).
+    This holds for every int32 input of size n <= 64 (larger n is a
+    ValueError): there is no intermediate rounding, all elimination is exact
+    integer arithmetic (Cramer/cofactor formulas for n <= 4, fraction-free
+    Bareiss elimination on multiword integers above), and a matrix is
+    singular exactly when its determinant is 0.  No float is used; results
+    are bit-identical on every platform (ext/include/attncore/q16_linalg.h
+    has the C contract, docs/q16_linalg.md the proofs)."""
 
 
-def _working_precision(function):
-    """Put the shared paragraph where a docstring says ``{working_precision}``."""
-    function.__doc__ = function.__doc__.replace("    {working_precision}", _WORKING_PRECISION)
+def _correctly_rounded(function):
+    """Put the shared paragraph where a docstring says ``{correctly_rounded}``."""
+    function.__doc__ = function.__doc__.replace("    {correctly_rounded}", _CORRECTLY_ROUNDED)
     return function
 
 
-@_working_precision
+@_correctly_rounded
 def solve(a, b, /, *, assume_a="gen", rounding="nearest", overflow="saturate"):
-    """Q16.16 ``A x = b`` solved at high internal precision, batched.
+    """Q16.16 ``A x = b``, correctly rounded, batched.
 
-    Error bound against the exact rational solution of the raw inputs:
-    ``0.5 LSB + |x| * c(n) * cond(A) * 2**-45`` LSB (c(n) about 3 n**2 for
-    partial pivoting without growth): within 1 LSB for cond(A) * |x| up to
-    about 2**38 / c(n), e.g. cond 100 with any representable x at n = 4.
-    The adjugate inverse (``attncore.report.baselines``) rounds after every
-    product and loses most of the 16 fractional bits instead.
+    ``raw x = round(2**16 * A^-1 b)`` for raw ``A`` and ``b``: the exact
+    rational solution of the raw inputs, rounded once.  No condition
+    number enters: a system of condition 1e8 is as exact as the identity.
 
     Parameters
     ----------
     a : array_like of int32, (..., n, n)
+        n <= 64.
     b : array_like of int32, (n,) or (..., n, k)
         NumPy 2 rules: a vector only when 1-D.
     assume_a : {"gen", "pos"}
-        LU with partial pivoting, or Cholesky for symmetric positive
-        definite ``a`` (lower triangle read).
+        ``"pos"``: ``a`` symmetric positive definite, only its lower
+        triangle is read; checked exactly (every leading principal minor >
+        0), otherwise :class:`attncore.NotPositiveDefiniteError`.  The
+        solution is the same bits as ``"gen"`` on the symmetric matrix.
     rounding : {"nearest", "floor"}
     overflow : {"saturate", "raise", "wrap"}
 
@@ -623,19 +632,20 @@ def solve(a, b, /, *, assume_a="gen", rounding="nearest", overflow="saturate"):
 
     Raises
     ------
-    attncore.SingularMatrixError, attncore.NotPositiveDefiniteError
-        A zero pivot at working precision / a pivot <= 0, naming the batch
-        indices.
+    attncore.SingularMatrixError
+        det(A) = 0 exactly, naming the batch indices.
+    attncore.NotPositiveDefiniteError
+        ``assume_a="pos"`` and a leading principal minor <= 0.
     attncore.Q16OverflowError
         ``overflow="raise"`` and a component outside Q16.16.
     TypeError
         Non-int32 input.
     ValueError
-        Shapes (as :func:`attncore.fp.solve`).
+        Shapes (as :func:`attncore.fp.solve`), or n > 64.
 
     Notes
     -----
-    {working_precision}
+    {correctly_rounded}
 
     Examples
     --------
@@ -647,60 +657,79 @@ def solve(a, b, /, *, assume_a="gen", rounding="nearest", overflow="saturate"):
     return _linalg.solve("q16", a, b, assume_a, rounding, overflow)
 
 
-@_working_precision
+@_correctly_rounded
 def lu_factor(a, /, *, rounding="nearest", overflow="saturate"):
-    """Q16.16 LU with partial pivoting, batched: ``lu`` and ``piv`` as
-    :func:`attncore.fp.lu_factor` (SciPy's layout), each entry of ``lu``
-    rounded once from the working-precision factor.
+    """Q16.16 LU with partial pivoting, batched, for factor once / solve many.
 
-    Solving from the returned (rounded) factors inherits their rounding
-    (about cond(A) * 2**-17 relative); :func:`solve` keeps the factor at
-    working precision and is the one with the 1-LSB guarantee.
+    Returns a :class:`LUFactor`: the tuple ``(lu, piv)`` in SciPy's layout
+    (as :func:`attncore.fp.lu_factor`) that also carries the exact factor
+    (``.exact``: det(A) and adj(A) as integers, uint32 words
+    ``(..., words)``; 89 words for n = 4).  :func:`lu_solve` solves from the
+    exact factor, so ``lu_solve(lu_factor(a), b)`` gives the same bits as
+    ``solve(a, b)`` for every input, rounding and overflow policy.  The
+    factor object pickles with its words.
+
+    ``lu`` itself: each entry is its exact value rounded once (U_ij = the
+    Schur complement entry, L_ij = the exact multiplier), with exact partial
+    pivoting (largest magnitude, the first row on ties; ``piv`` 0-based as
+    LAPACK/SciPy).  Only U entries can leave the Q16.16 range (|L| <= 1).
 
     Parameters
     ----------
     a : array_like of int32, (..., n, n)
+        n <= 64.
     rounding : {"nearest", "floor"}
     overflow : {"saturate", "raise", "wrap"}
+        For the entries of ``lu`` (the exact factor never rounds).
 
     Returns
     -------
-    lu : ndarray of int32, (..., n, n)
-    piv : ndarray of int32, (..., n)
+    LUFactor
+        ``lu, piv = q16.lu_factor(a)`` unpacks as SciPy's result:
+        ``lu`` int32 (..., n, n), ``piv`` int32 (..., n).
 
     Raises
     ------
     attncore.SingularMatrixError
-        A zero pivot at working precision (naming the batch indices).
+        det(A) = 0 exactly (naming the batch indices).
     attncore.Q16OverflowError
-        ``overflow="raise"`` and a factor entry outside Q16.16.
+        ``overflow="raise"`` and an entry of ``lu`` outside Q16.16.
     TypeError
         Non-int32 input.
     ValueError
-        ``a`` not square in its last two dims.
+        ``a`` not square in its last two dims, or n > 64.
 
     Notes
     -----
-    {working_precision}
+    {correctly_rounded}
 
     Examples
     --------
     >>> from attncore import q16
-    >>> lu, piv = q16.lu_factor(q16.from_float([[1.0, 2.0], [4.0, 4.0]]))
-    >>> q16.to_float(lu).tolist(), piv.tolist()
-    ([[4.0, 4.0], [0.25, 1.0]], [1, 1])
+    >>> factor = q16.lu_factor(q16.from_float([[1.0, 2.0], [4.0, 4.0]]))
+    >>> lu, piv = factor
+    >>> q16.to_float(lu).tolist(), piv.tolist(), factor.exact.shape
+    ([[4.0, 4.0], [0.25, 1.0]], [1, 1], (14,))
     """
     return _linalg.lu_factor("q16", a, rounding, overflow)
 
 
 def lu_solve(lu_and_piv, b, /, *, rounding="nearest", overflow="saturate"):
-    """Solve with Q16.16 ``(lu, piv)``: exact substitution at working
-    precision on the given factors, each component rounded once.
+    """Solve from a :class:`LUFactor`: the same bits as :func:`solve`.
+
+    ``raw x = round(2**16 adj(A) b / det(A))`` from the exact factor the
+    object carries, rounded once: bit-identical to ``solve(a, b)`` (values,
+    saturation counts, errors) for every input, rounding and overflow.
+
+    A plain ``(lu, piv)`` tuple of Q16.16 arrays is refused with a
+    TypeError: its entries are rounded, and a solve from rounded factors
+    is off by about cond(A) * 2**-17 relative (104 LSB at cond 100).  Pass
+    the object :func:`lu_factor` returned (it unpacks as ``(lu, piv)`` too).
 
     Parameters
     ----------
-    lu_and_piv : tuple of ndarray
-        ``(lu, piv)`` from :func:`lu_factor`.
+    lu_and_piv : LUFactor
+        From :func:`lu_factor` (possibly unpickled).
     b : array_like of int32, (n,) or (..., n, k)
     rounding : {"nearest", "floor"}
     overflow : {"saturate", "raise", "wrap"}
@@ -711,36 +740,51 @@ def lu_solve(lu_and_piv, b, /, *, rounding="nearest", overflow="saturate"):
 
     Raises
     ------
-    attncore.SingularMatrixError
-        A zero on ``U``'s diagonal (naming the batch indices).
     attncore.Q16OverflowError
         ``overflow="raise"`` and a component outside Q16.16.
     TypeError
-        Non-int32 ``lu`` or ``b``.
+        Not an :class:`LUFactor` (a plain tuple), or non-int32 ``b``.
     ValueError
-        Shapes that do not match, or pivots out of range.
+        Shapes that do not match, or exact factor words no
+        :func:`lu_factor` of this size writes.
 
     Examples
     --------
     >>> from attncore import q16
-    >>> factors = q16.lu_factor(q16.from_float([[4.0, 0.0], [0.0, 2.0]]))
-    >>> q16.to_float(q16.lu_solve(factors, q16.from_float([1.0, 1.0]))).tolist()
-    [0.25, 0.5]
+    >>> a = q16.from_float([[3.0, 1.0], [1.0, 1.0]])
+    >>> factor = q16.lu_factor(a)
+    >>> b = q16.from_float([4.0, 2.0])
+    >>> (q16.lu_solve(factor, b) == q16.solve(a, b)).all()
+    np.True_
     """
     return _linalg.lu_solve("q16", lu_and_piv, b, rounding, overflow)
 
 
-@_working_precision
+@_correctly_rounded
 def cho_factor(a, /, *, lower=True, pivot=False, rounding="nearest", overflow="saturate"):
     """Q16.16 Cholesky (lower by default; SciPy's default is upper), with
-    optional diagonal pivoting; returns as :func:`attncore.fp.cho_factor`.
-    Square roots are taken at working precision (62 bits) and each factor
-    entry is rounded once.
+    optional diagonal pivoting, for factor once / solve many.
+
+    Returns a :class:`ChoFactor`: the tuple ``(c, lower)`` or, with
+    ``pivot=True``, ``(c, lower, perm, rank)`` of
+    :func:`attncore.fp.cho_factor`, which also carries the exact factor
+    (``.exact``: det(A) and adj(A) of the symmetric matrix, uint32 words).
+    :func:`cho_solve` solves from it with the same bits as
+    ``solve(a, b, assume_a="pos")``.
+
+    ``c``: each entry of L (or U = L^T) is its exact value (a square-root
+    expression of minors) rounded once; never out of range (|L_ij| <=
+    sqrt(a_ii) < 2**7.5).  Positive definiteness is decided exactly (every
+    leading principal minor > 0).  ``pivot=True``: at each step the largest
+    remaining exact Schur diagonal (the first on ties); it stops at the
+    exact rank and succeeds exactly when ``a`` is positive semidefinite;
+    columns of L beyond the rank are 0, and a factor of rank < n has no
+    solve (:func:`cho_solve` raises SingularMatrixError).
 
     Parameters
     ----------
     a : array_like of int32, (..., n, n)
-        Symmetric; only its lower triangle is read.
+        Symmetric; only its lower triangle is read.  n <= 64.
     lower : bool
     pivot : bool
     rounding : {"nearest", "floor"}
@@ -748,23 +792,23 @@ def cho_factor(a, /, *, lower=True, pivot=False, rounding="nearest", overflow="s
 
     Returns
     -------
-    (c, lower) or (c, lower, perm, rank)
-        As :func:`attncore.fp.cho_factor`; ``c`` int32.
+    ChoFactor
+        Unpacks as ``(c, lower)`` or ``(c, lower, perm, rank)``; ``c``
+        int32 (..., n, n), ``perm`` int32 (..., n), ``rank`` int32 (...).
 
     Raises
     ------
     attncore.NotPositiveDefiniteError
-        A pivot <= 0 without pivoting (naming the batch indices).
-    attncore.Q16OverflowError
-        ``overflow="raise"`` and a factor entry outside Q16.16.
+        Not positive definite (without pivoting) / not positive
+        semidefinite (with pivoting), naming the batch indices.
     TypeError
         Non-int32 input.
     ValueError
-        ``a`` not square in its last two dims.
+        ``a`` not square in its last two dims, or n > 64.
 
     Notes
     -----
-    {working_precision}
+    {correctly_rounded}
 
     Examples
     --------
@@ -777,14 +821,20 @@ def cho_factor(a, /, *, lower=True, pivot=False, rounding="nearest", overflow="s
 
 
 def cho_solve(c_and_lower, b, /, *, rounding="nearest", overflow="saturate"):
-    """Solve with a Q16.16 Cholesky factor (either tuple form of
-    :func:`cho_factor`), substitution at working precision, each component
-    rounded once.
+    """Solve from a :class:`ChoFactor`: the same bits as
+    ``solve(a, b, assume_a="pos")``.
+
+    From the exact factor the object carries, one rounding per component,
+    bit-identical to the positive definite :func:`solve` for every input,
+    rounding and overflow.  A plain ``(c, lower)`` tuple is refused with a
+    TypeError (its entries are rounded: solving from them is off by about
+    cond(A) * 2**-17 relative); pass the object :func:`cho_factor`
+    returned.
 
     Parameters
     ----------
-    c_and_lower : tuple
-        ``(c, lower)`` or ``(c, lower, perm, rank)`` from :func:`cho_factor`.
+    c_and_lower : ChoFactor
+        From :func:`cho_factor`, either form.
     b : array_like of int32, (n,) or (..., n, k)
     rounding : {"nearest", "floor"}
     overflow : {"saturate", "raise", "wrap"}
@@ -796,13 +846,14 @@ def cho_solve(c_and_lower, b, /, *, rounding="nearest", overflow="saturate"):
     Raises
     ------
     attncore.SingularMatrixError
-        A pivoted factor of rank < n, or a zero on the factor's diagonal.
+        A pivoted factor of rank < n.
     attncore.Q16OverflowError
         ``overflow="raise"`` and a component outside Q16.16.
     TypeError
-        Non-int32 ``c`` or ``b``.
+        Not a :class:`ChoFactor` (a plain tuple), or non-int32 ``b``.
     ValueError
-        Shapes that do not match, or ``perm`` not a permutation.
+        Shapes that do not match, or exact factor words no
+        :func:`cho_factor` of this size writes.
 
     Examples
     --------
@@ -814,13 +865,18 @@ def cho_solve(c_and_lower, b, /, *, rounding="nearest", overflow="saturate"):
     return _linalg.cho_solve("q16", c_and_lower, b, rounding, overflow)
 
 
+@_correctly_rounded
 def det(a, /, *, rounding="nearest", overflow="saturate"):
-    """Q16.16 determinant: the product of the working-precision LU pivots
-    with the pivot sign, rounded once (0 for a singular matrix).
+    """Q16.16 determinant, correctly rounded.
+
+    ``raw = round(det(A_raw) / 2**(16 (n - 1)))``: the exact determinant
+    of the real matrix ``A_raw / 2**16``, in raw units, rounded once (0
+    exactly for a singular matrix; n = 0 gives ONE).
 
     Parameters
     ----------
     a : array_like of int32, (..., n, n)
+        n <= 64.
     rounding : {"nearest", "floor"}
     overflow : {"saturate", "raise", "wrap"}
 
@@ -836,7 +892,11 @@ def det(a, /, *, rounding="nearest", overflow="saturate"):
     TypeError
         Non-int32 input.
     ValueError
-        ``a`` not square in its last two dims.
+        ``a`` not square in its last two dims, or n > 64.
+
+    Notes
+    -----
+    {correctly_rounded}
 
     Examples
     --------
@@ -847,14 +907,16 @@ def det(a, /, *, rounding="nearest", overflow="saturate"):
     return _linalg.det("q16", a, rounding, overflow)
 
 
+@_correctly_rounded
 def inv(a, /, *, rounding="nearest", overflow="saturate"):
-    """Q16.16 inverse by working-precision LU solves against the identity,
-    each entry rounded once.  Prefer :func:`solve`: most callers need
+    """Q16.16 inverse, correctly rounded: ``raw = round(2**32 adj(A)_ij /
+    det(A))`` for raw ``A``.  Prefer :func:`solve`: most callers need
     ``A x = b``, not ``A^-1``.
 
     Parameters
     ----------
     a : array_like of int32, (..., n, n)
+        n <= 64.
     rounding : {"nearest", "floor"}
     overflow : {"saturate", "raise", "wrap"}
 
@@ -865,13 +927,17 @@ def inv(a, /, *, rounding="nearest", overflow="saturate"):
     Raises
     ------
     attncore.SingularMatrixError
-        Naming the batch indices.
+        det(A) = 0 exactly, naming the batch indices.
     attncore.Q16OverflowError
         ``overflow="raise"`` and an entry outside Q16.16.
     TypeError
         Non-int32 input.
     ValueError
-        ``a`` not square in its last two dims.
+        ``a`` not square in its last two dims, or n > 64.
+
+    Notes
+    -----
+    {correctly_rounded}
 
     Examples
     --------
@@ -883,13 +949,16 @@ def inv(a, /, *, rounding="nearest", overflow="saturate"):
 
 
 def affine_inverse(m, /, *, kind="affine", rounding="nearest", overflow="saturate"):
-    """Q16.16 inverse of homogeneous (..., 4, 4) / (..., 3, 3) transforms.
+    """Q16.16 inverse of homogeneous (..., 4, 4) / (..., 3, 3) transforms,
+    each entry correctly rounded.
 
-    ``kind="rigid"``: ``[[A^T, -A^T t], [0, 1]]``; the transpose is exact
-    and each translation entry is one exact dot product (62-bit products,
-    summed in two words) rounded once.  ``kind="affine"``: ``A^-1`` at
-    working precision and ``-A^-1 t`` from it, each entry rounded once.
-    The bottom row is returned exactly.
+    ``kind="affine"``: the exact inverse of ``[[A, t], [0, 1]]``, each entry
+    rounded once: ``A^-1`` as :func:`inv` and the translation
+    ``round(-2**16 (adj(A) t)_i / det(A))`` (from ``t`` itself: ``-t =
+    2**31`` is fine).  ``kind="rigid"`` (``A`` assumed orthonormal, not
+    checked): ``[[A^T, -A^T t], [0, 1]]``; the transpose is exact and each
+    translation entry is one exact dot product rounded once.  The bottom
+    row is returned exactly.
 
     Parameters
     ----------
@@ -908,7 +977,8 @@ def affine_inverse(m, /, *, kind="affine", rounding="nearest", overflow="saturat
     ValueError
         Another bottom row, shape or ``kind``.
     attncore.SingularMatrixError
-        ``kind="affine"`` with a singular A (naming the batch indices).
+        ``kind="affine"`` with det(A) = 0 exactly (naming the batch
+        indices).
     attncore.Q16OverflowError
         ``overflow="raise"`` and an entry outside Q16.16.
     TypeError

@@ -83,20 +83,29 @@ static inline ac_q16 ac_q16_fit(int64_t v, ac_overflow ovf, ac_status *status)
     return above ? AC_Q16_MAX : (below ? AC_Q16_MIN : (ac_q16)v);
 }
 
-/* Round v / 2^shift once (1 <= shift <= 62, |v| <= 2^62) and fit it into Q16.16. */
+/* 1 when the floor quotient q (only its lowest bit is read) rounds up to
+ * nearest-even, given the dropped bits rem and half, the weight of the
+ * highest dropped bit: above half, or a tie with q odd.  The one rule every
+ * narrowing of an exact integer uses. */
+static inline uint64_t ac_q16__nearest_carry(uint64_t q, uint64_t rem, uint64_t half)
+{
+    return (uint64_t)((rem > half) | ((rem == half) & ((q & 1u) != 0)));
+}
+
+/* Round v / 2^shift once (1 <= shift <= 63, any int64 v) and fit it into
+ * Q16.16.  The floor quotient and the dropped bits are taken apart without
+ * arithmetic on v, and |floor quotient| <= 2^(63 - shift) leaves room for
+ * the carry, so no input overflows (v near +-2^63 included). */
 static inline ac_q16 ac_q16_narrow(int64_t v, unsigned shift, ac_rounding rnd,
                                    ac_overflow ovf, ac_status *status)
 {
+    int64_t q = ac_q16__floor_shift(v, shift);
     if (rnd == AC_ROUND_NEAREST_EVEN) {
-        /* Adding half - 1, plus 1 when the floor quotient is odd (bit `shift`
-         * of v), carries into the quotient exactly when the remainder is
-         * above half, or equal to it with an odd quotient: ties to even
-         * without a data-dependent branch.  |v| <= 2^62, so no overflow. */
-        int64_t bias = (int64_t)((((uint64_t)1 << (shift - 1u)) - 1u)
-                                 + (((uint64_t)v >> shift) & 1u));
-        v += bias;
+        uint64_t half = (uint64_t)1 << (shift - 1u);
+        uint64_t rem = (uint64_t)v & ((half << 1) - 1u);
+        q += (int64_t)ac_q16__nearest_carry((uint64_t)q, rem, half);
     }
-    return ac_q16_fit(ac_q16__floor_shift(v, shift), ovf, status);
+    return ac_q16_fit(q, ovf, status);
 }
 
 /* ---- arithmetic ----------------------------------------------------------- */

@@ -5,28 +5,40 @@
  *   out[i, c] = round( sum_j e_ij v[j, c] / sum_j e_ij )
  *   e_ij      = exp(-(smax_i - s_ij)),  s_ij = scale * sum_p q[i, p] k[j, p]
  *
- * over the kept keys (attncore/attention_masks.h).  Rounding points:
- *   1. the score: the dot product is exact (products at full width, summed
- *      in int64 when e * max|q| * max|k| < 2^62, else in two words) and is
- *      multiplied by the Q16.16 `scale` exactly; only the difference to the
- *      row maximum is rounded, to nearest-even in units of 2^-32 (a
- *      difference beyond 64 gives e = 0 either way);
- *   2. e_ij in Q0.40, truncated (ac_q16__exp_neg_q40), e = 1 at the maximum;
- *   3. the output: numerator and denominator are exact sums, and each output
- *      is one division rounded under `rnd`.  A weight, when asked for, is
- *      round(e_ij * 2^16 / sum_j e_ij), as the Q16.16 softmax rounds it.
- * Against exact attention of the same inputs (same `scale`) the output
- * error is below 0.5 LSB + 2^16 * max|v - out| * (2^-33 + s * 2^-40) LSB
- * (rounding 1 perturbs each e_ij by at most 2^-33 relative, rounding 2 by at
- * most 2^-40 absolute, and the denominator is at least e = 1): 0.502 LSB
- * for |v| <= 8 and s = 1024.  Weights are within 0.5 LSB + (s + 1) * 2^-24.
- * Outputs lie between min v and max v, so they never overflow.  A row with
- * nothing kept is all 0.  Rows may keep up to 2^23 keys; more returns
- * AC_STATUS_TOO_LONG with `out` unspecified.
+ * over the kept keys (attncore/attention_masks.h); raw int32 inputs, the
+ * raw Q16.16 `scale`.  What is computed:
+ *   - every dot product exactly (int64 when e * max|q| * max|k| < 2^62,
+ *     else the two-word accumulator), and every score difference
+ *     D_ij = |scale| * (smax_i - s_ij) exactly, an integer in units of
+ *     2^-48 (no rounding of scores at all);
+ *   - e_ij = exp(-D_ij / 2^48) in Q0.62: exactly 1 at the row maximum,
+ *     0 when D_ij >= 43 (2^62 e^-43 < 1), otherwise within
+ *     delta = 4.5 * 2^-62 of the exact value (ext/src/q16/q16_exp_neg.h);
+ *   - sum_j e_ij and sum_j e_ij v[j, c] exactly (two words), and each
+ *     output as ONE division rounded under `rnd`: the only rounding at
+ *     Q16.16 resolution.  A weight, when asked for, is
+ *     round(e_ij * 2^16 / sum_j e_ij), one division as well.
+ *
+ * GUARANTEE, for every int32 input, every scale, mask and causality, and
+ * every row keeping n <= 2^23 keys: with out* the exact attention of the
+ * same raw inputs and scale (exact scores, exact exponentials) in raw
+ * units, the value before the final rounding is y = sum e v / sum e of
+ * the computed e, and
+ *   |y - out*| = |sum_j (e_j - e*_j)(v_j - out*)| / sum_j e_j
+ *             <= n * delta * max_j |v_j - out*|      (sum_j e_j >= 1)
+ *             <  n * 4.5 * 2^-62 * 2^32 LSB < n * 4.2e-9 LSB,
+ * so nearest: |out - out*| <= 0.5 + n * 4.2e-9 LSB (< 0.536 LSB at
+ * n = 2^23, < 0.5045 at n = 2^20); floor: out* - 1 - n * 4.2e-9 < out <=
+ * out* + n * 4.2e-9 LSB.  Every output is within 1 LSB of out* for every
+ * input allowed here.  Weights: |w - 2^16 p*| <= 0.5 + (n + 1) * 4.5 *
+ * 2^-46 LSB (nearest).  Outputs lie between min v and max v of the kept
+ * keys, so they never overflow; a row with nothing kept is all 0.
+ * A row keeping more than 2^23 keys returns AC_STATUS_TOO_LONG (`out`
+ * unspecified).
  *
  * `work` is caller memory of AC_Q16_ATTENTION_WORK(s, ev) uint64 elements
- * (the core never allocates).  Strides are in elements; `weights` may be
- * NULL.
+ * (the core never allocates): 16 bytes per key, 40 per value column.
+ * Strides are in elements; `weights` may be NULL.
  */
 #ifndef ATTNCORE_Q16_ATTENTION_H
 #define ATTNCORE_Q16_ATTENTION_H
@@ -39,7 +51,7 @@ extern "C" {
 #endif
 
 #define AC_Q16_ATTENTION_MAX_KEYS ((size_t)1 << 23)
-#define AC_Q16_ATTENTION_WORK(s, ev) (3 * (size_t)(s) + 4 * (size_t)(ev))
+#define AC_Q16_ATTENTION_WORK(s, ev) (2 * (size_t)(s) + 5 * (size_t)(ev))
 
 ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
                            const ac_q16 *q, ptrdiff_t sq_row, ptrdiff_t sq_col,

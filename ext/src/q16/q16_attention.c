@@ -1,52 +1,68 @@
 /*
  * Q16.16 scaled dot-product attention (see attncore/q16_attention.h).
- * Integer only: exact dot products, one internal rounding of each score
- * difference, exact sums, one rounded division per output.
+ * Integer only: exact dot products and score differences, exp in Q0.62,
+ * exact sums, one rounded division per output.
  */
 #include "attncore/config.h"
 #include "attncore/q16_attention.h"
 #include "q16_wide.h"
 #include "q16_exp_neg.h"
 
-/* floor(m / den) and the remainder, for m >= 0 with a quotient below 2^63
- * and 0 < den <= 2^63. */
-static uint64_t divide(ac_q16__wide m, uint64_t den, uint64_t *rem)
+/* ---- unsigned two-word division with a small quotient ---------------------
+ *
+ * Numerators below 2^117 and denominators in [2^62, 2^86) whose quotient is
+ * below 2^32: the outputs (|quotient| <= 2^31, a mean of int32 values) and
+ * the weights (quotient <= 2^16). */
+
+static int wide_ge(ac_q16__wide a, ac_q16__wide b) /* a >= b, both < 2^127 */
+{
+    return a.hi != b.hi ? a.hi > b.hi : a.lo >= b.lo;
+}
+
+static ac_q16__wide wide_sub(ac_q16__wide a, ac_q16__wide b)
+{
+    return ac_q16__wide_add(a, ac_q16__wide_neg(b));
+}
+
+/* floor(n / d) and n mod d for 0 <= n, 0 < d, n / d < 2^32. */
+static uint64_t divide_small(ac_q16__wide n, ac_q16__wide d, ac_q16__wide *rem)
 {
 #if AC_HAVE_INT128
-    ac__u128 n = ((ac__u128)m.hi << 64) | m.lo;
-    *rem = (uint64_t)(n % den);
-    return (uint64_t)(n / den);
+    ac__u128 nn = ((ac__u128)n.hi << 64) | n.lo, dd = ((ac__u128)d.hi << 64) | d.lo;
+    ac__u128 q = nn / dd, r = nn - q * dd;
+    rem->lo = (uint64_t)r;
+    rem->hi = (uint64_t)(r >> 64);
+    return (uint64_t)q;
 #else
-    uint64_t q = 0, r = 0;
-    int top = 127;
-    while (top >= 0 && !((top >= 64 ? m.hi >> (top - 64) : m.lo >> top) & 1u)) {
-        --top;
-    }
-    for (int bit = top; bit >= 0; --bit) {
-        uint64_t next = bit >= 64 ? (m.hi >> (bit - 64)) & 1u : (m.lo >> bit) & 1u;
-        r = (r << 1) | next; /* r < den <= 2^63: no carry out */
-        q <<= 1;
-        if (r >= den) {
-            r -= den;
-            q |= 1u;
+    /* restoring division over the 32 quotient bits: d * 2^31 < 2^117 */
+    uint64_t q = 0;
+    ac_q16__wide t = ac_q16__wide_shl(d, 31);
+    for (int bit = 31; bit >= 0; --bit) {
+        if (wide_ge(n, t)) {
+            n = wide_sub(n, t);
+            q |= (uint64_t)1 << bit;
         }
+        t.lo = (t.lo >> 1) | (t.hi << 63);
+        t.hi >>= 1;
     }
-    *rem = r;
+    *rem = n;
     return q;
 #endif
 }
 
-/* num / den rounded once under `rnd`; the caller knows it fits int32. */
-static ac_q16 divide_rounded(ac_q16__wide num, uint64_t den, ac_rounding rnd)
+/* num / den (den > 0) rounded once under `rnd`; |num / den| <= 2^31 and the
+ * rounded value lies between the int32 values num / den is a mean of, so
+ * it fits. */
+static ac_q16 divide_rounded(ac_q16__wide num, ac_q16__wide den, ac_rounding rnd)
 {
     int negative = ac_q16__wide_is_negative(num);
-    uint64_t r;
-    uint64_t q = divide(negative ? ac_q16__wide_neg(num) : num, den, &r);
+    ac_q16__wide r;
+    uint64_t q = divide_small(negative ? ac_q16__wide_neg(num) : num, den, &r);
     if (rnd == AC_ROUND_NEAREST_EVEN) {
-        if (r > den - r || (r == den - r && (q & 1u))) {
-            q += 1;
-        }
-    } else if (negative && r != 0) {
+        ac_q16__wide other = wide_sub(den, r); /* the distance to the next integer */
+        int above = !wide_ge(other, r), tie = r.lo == other.lo && r.hi == other.hi;
+        q += (uint64_t)(above || (tie && (q & 1u)));
+    } else if (negative && (r.lo | r.hi) != 0) {
         q += 1; /* floor of a negative quotient rounds its magnitude up */
     }
     return negative ? (ac_q16)(-(int64_t)q) : (ac_q16)q;
@@ -77,9 +93,10 @@ static int64_t dot_int64(size_t e, const ac_q16 *q, ptrdiff_t sq, const ac_q16 *
     return acc;
 }
 
-/* sum_p q[p] k[p] exactly, in two words when it may leave int64. */
+/* sum_p q[p] k[p] exactly, in the two-word accumulator when it may leave
+ * int64. */
 static ac_q16__wide dot(size_t e, const ac_q16 *q, ptrdiff_t sq, const ac_q16 *k, ptrdiff_t sk,
-                int fits_int64)
+                        int fits_int64)
 {
     if (fits_int64) {
         return ac_q16__wide_from_s64(dot_int64(e, q, sq, k, sk));
@@ -91,55 +108,65 @@ static ac_q16__wide dot(size_t e, const ac_q16 *q, ptrdiff_t sq, const ac_q16 *k
     return acc;
 }
 
-/* Keys per int64 block of sum_j e_j v_j: e_j is split in two 20-bit halves,
- * so each product is below 2^51 and 2^11 of them stay below 2^62. */
-#define AC__NUM_BLOCK 2048u
+/* sum_j e_j v[j, c] is formed from e_j split in three 21-bit limbs, so each
+ * product with an int32 is below 2^52 and 2^10 keys of them stay below
+ * 2^62 in an int64 block sum. */
+#define AC__LIMB_BITS 21u
+#define AC__LIMB_MASK (((uint64_t)1 << AC__LIMB_BITS) - 1u)
+#define AC__NUM_BLOCK 1024u
 
-/* part_lo[c] += e_lo * v[c], part_hi[c] += e_hi * v[c] for one key: both
- * factors fit int32, so the products are widening multiplies. */
+/* part_c += e_c * v[c] for the three limbs of one key: every factor fits
+ * int32, so the products are widening multiplies. */
 AC_VECTOR_CLONES
-static void accumulate_key(size_t ev, int32_t e_lo, int32_t e_hi, const ac_q16 *v_row,
-                           ptrdiff_t sv_col, int64_t *part_lo, int64_t *part_hi)
+static void accumulate_key(size_t ev, int32_t e0, int32_t e1, int32_t e2, const ac_q16 *v_row,
+                           ptrdiff_t sv_col, int64_t *part0, int64_t *part1, int64_t *part2)
 {
     if (sv_col == 1) {
         for (size_t c = 0; c < ev; ++c) {
-            part_lo[c] += (int64_t)e_lo * v_row[c];
-            part_hi[c] += (int64_t)e_hi * v_row[c];
+            part0[c] += (int64_t)e0 * v_row[c];
+            part1[c] += (int64_t)e1 * v_row[c];
+            part2[c] += (int64_t)e2 * v_row[c];
         }
         return;
     }
     for (size_t c = 0; c < ev; ++c) {
         int64_t x = v_row[(ptrdiff_t)c * sv_col];
-        part_lo[c] += e_lo * x;
-        part_hi[c] += e_hi * x;
+        part0[c] += e0 * x;
+        part1[c] += e1 * x;
+        part2[c] += e2 * x;
     }
 }
 
-/* total[c] = sum_j e[j] v[j, c] exactly (two words per column). */
+/* total[c] = sum_j e[j] v[j, c] exactly (two words per column: |total| <
+ * 2^23 * 2^62 * 2^31 = 2^116). */
 static void weighted_sum(size_t s, size_t ev, const uint64_t *e, const ac_q16 *v,
-                         ptrdiff_t sv_row, ptrdiff_t sv_col, int64_t *part_lo, int64_t *part_hi,
+                         ptrdiff_t sv_row, ptrdiff_t sv_col, int64_t *parts,
                          ac_q16__wide *total)
 {
+    int64_t *part0 = parts, *part1 = parts + ev, *part2 = parts + 2 * ev;
     for (size_t c = 0; c < ev; ++c) {
         total[c].lo = 0;
         total[c].hi = 0;
     }
     for (size_t j0 = 0; j0 < s; j0 += AC__NUM_BLOCK) {
         size_t j1 = s - j0 < AC__NUM_BLOCK ? s : j0 + AC__NUM_BLOCK;
-        for (size_t c = 0; c < ev; ++c) {
-            part_lo[c] = 0;
-            part_hi[c] = 0;
+        for (size_t c = 0; c < 3 * ev; ++c) {
+            parts[c] = 0;
         }
         for (size_t j = j0; j < j1; ++j) {
             if (e[j] != 0) {
-                accumulate_key(ev, (int32_t)(e[j] & 0xFFFFFu), (int32_t)(e[j] >> 20),
-                               v + (ptrdiff_t)j * sv_row, sv_col, part_lo, part_hi);
+                accumulate_key(ev, (int32_t)(e[j] & AC__LIMB_MASK),
+                               (int32_t)((e[j] >> AC__LIMB_BITS) & AC__LIMB_MASK),
+                               (int32_t)(e[j] >> (2u * AC__LIMB_BITS)),
+                               v + (ptrdiff_t)j * sv_row, sv_col, part0, part1, part2);
             }
         }
         for (size_t c = 0; c < ev; ++c) {
-            ac_q16__wide hi = ac_q16__wide_shl(ac_q16__wide_from_s64(part_hi[c]), 20);
-            ac_q16__wide_acc(&hi, part_lo[c]);
-            total[c] = ac_q16__wide_add(total[c], hi);
+            ac_q16__wide sum = ac_q16__wide_shl(ac_q16__wide_from_s64(part2[c]), AC__LIMB_BITS);
+            ac_q16__wide_acc(&sum, part1[c]);
+            sum = ac_q16__wide_shl(sum, AC__LIMB_BITS);
+            ac_q16__wide_acc(&sum, part0[c]);
+            total[c] = ac_q16__wide_add(total[c], sum);
         }
     }
 }
@@ -156,21 +183,23 @@ ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
     if (!ac_q16__valid_rounding(rnd)) {
         return AC_STATUS_BAD_ARGUMENT;
     }
-    ac_q16__wide *sdot = (ac_q16__wide *)work;            /* s entries: sign(scale) * dot */
-    uint64_t *ex = work + 2 * s;                          /* s entries: e_j in Q0.40 */
-    int64_t *part_lo = (int64_t *)(ex + s);               /* ev */
-    int64_t *part_hi = part_lo + ev;                      /* ev */
-    ac_q16__wide *total = (ac_q16__wide *)(part_hi + ev); /* ev */
+    /* work: 2 s words of keys (the signed score dot_j as two words, then,
+     * written over them in order, e_j at word j: word j belongs to key
+     * j / 2, already read), then 3 ev int64 block sums and ev two-word
+     * totals */
+    uint64_t *keys = work;
+    int64_t *parts = (int64_t *)(work + 2 * s);
+    ac_q16__wide *total = (ac_q16__wide *)(work + 2 * s + 3 * ev);
 
     uint64_t bound_q = ac_q16__max_magnitude(l, e, q, sq_row, sq_col);
     uint64_t bound_k = ac_q16__max_magnitude(s, e, k, sk_row, sk_col);
     /* |dot| and |dot_a - dot_b| stay below 2^63 when e * max|q| * max|k| < 2^62 */
     int fits_int64 = bound_q == 0 || bound_k == 0
                      || (uint64_t)e <= (((uint64_t)1 << 62) - 1) / (bound_q * bound_k);
-    uint64_t abs_scale = scale < 0 ? (uint64_t)(-(int64_t)scale) : (uint64_t)scale;
-    /* differences above `limit` give scaled differences >= 64 (exp < 2^-92),
-     * and limit * abs_scale < 2^54 + 2^31 keeps the product in uint64 */
-    uint64_t limit = abs_scale ? (((uint64_t)1 << 54) + abs_scale - 1u) / abs_scale : 0;
+    uint64_t abs_scale = scale < 0 ? (uint64_t)0 - (uint64_t)(int64_t)scale : (uint64_t)scale;
+    /* score differences in units of 2^-48 are abs_scale * (best - dot);
+     * above `limit` that is beyond 43 * 2^48, where e_j = 0 */
+    uint64_t limit = abs_scale ? ((uint64_t)43 << 48) / abs_scale : 0;
 
     for (size_t r = 0; r < l; ++r) {
         size_t width = ac_attention_causal_width(masks, r, s);
@@ -182,29 +211,33 @@ ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
                 continue;
             }
             ac_q16__wide d = dot(e, q_row, sq_col, k + (ptrdiff_t)j * sk_row, sk_col, fits_int64);
-            sdot[j] = scale < 0 ? ac_q16__wide_neg(d) : d;
-            if (n_kept == 0 || ac_q16__wide_less(best, sdot[j])) {
-                best = sdot[j];
+            if (scale < 0) {
+                d = ac_q16__wide_neg(d);
+            }
+            keys[2 * j] = d.lo;
+            keys[2 * j + 1] = d.hi;
+            if (n_kept == 0 || ac_q16__wide_less(best, d)) {
+                best = d;
             }
             n_kept += 1;
         }
         if (n_kept > AC_Q16_ATTENTION_MAX_KEYS) {
             return AC_STATUS_TOO_LONG;
         }
-        uint64_t den = 0; /* exact: n_kept * 2^40 <= 2^63 */
+        ac_q16__wide den = {0, 0}; /* sum of e_j <= 2^23 * 2^62 */
         for (size_t j = 0; j < s; ++j) {
-            ex[j] = 0;
-            if (!kept(masks, r, j, width)) {
-                continue;
+            uint64_t ej = 0;
+            if (kept(masks, r, j, width)) {
+                ac_q16__wide d = {keys[2 * j], keys[2 * j + 1]};
+                ac_q16__wide diff = wide_sub(best, d); /* >= 0, exact */
+                if (abs_scale == 0) {
+                    ej = ac_q16__exp_neg_q62(0); /* every score is 0 */
+                } else if (diff.hi == 0 && diff.lo <= limit) {
+                    ej = ac_q16__exp_neg_q62(diff.lo * abs_scale); /* <= 43 * 2^48 */
+                }
             }
-            ac_q16__wide diff = ac_q16__wide_add(best, ac_q16__wide_neg(sdot[j])); /* >= 0 */
-            uint64_t units = diff.hi != 0 || diff.lo > limit ? limit : diff.lo;
-            /* rounding point 1: the scaled difference, in units of 2^-32 */
-            uint64_t d = abs_scale ? ac_q16__round_shift_u64(units * abs_scale, 16,
-                                                             AC_ROUND_NEAREST_EVEN)
-                                   : 0;
-            ex[j] = ac_q16__exp_neg_q40(d);
-            den += ex[j];
+            keys[j] = ej;
+            ac_q16__wide_acc(&den, (int64_t)ej);
         }
         ac_q16 *out_row = out + (ptrdiff_t)r * so_row;
         ac_q16 *w_row = weights ? weights + (ptrdiff_t)r * sw_row : NULL;
@@ -217,13 +250,13 @@ ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
             }
             continue;
         }
-        weighted_sum(s, ev, ex, v, sv_row, sv_col, part_lo, part_hi, total);
+        weighted_sum(s, ev, keys, v, sv_row, sv_col, parts, total);
         for (size_t c = 0; c < ev; ++c) {
             out_row[(ptrdiff_t)c * so_col] = divide_rounded(total[c], den, rnd);
         }
         for (size_t j = 0; w_row != NULL && j < s; ++j) {
-            ac_q16__wide num = {ex[j] << 16, 0};
-            w_row[(ptrdiff_t)j * sw_col] = ex[j] ? divide_rounded(num, den, rnd) : 0;
+            ac_q16__wide num = {keys[j] << 16, keys[j] >> 48};
+            w_row[(ptrdiff_t)j * sw_col] = keys[j] ? divide_rounded(num, den, rnd) : 0;
         }
     }
     return AC_OK;

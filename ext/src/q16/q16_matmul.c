@@ -142,19 +142,13 @@ ac_status ac_q16_matmul(size_t m, size_t n, size_t k,
  * Each 62-bit product p is split as p = hi * 2^32 + lo with lo = p mod 2^32
  * (unsigned) and hi = floor(p / 2^32); the two halves are summed separately,
  * which cannot overflow for k < 2^31, so the sum is exact with no bound scan
- * and no 128-bit type.  floor(sum / 2^16) = hi_sum * 2^16 + floor(lo_sum / 2^16)
- * and the remainder is lo_sum mod 2^16: one rounding, as everywhere. */
+ * and no 128-bit type; hi_sum * 2^32 + lo_sum is then narrowed as every
+ * other exact sum (ac_q16__wide_narrow): one rounding, as everywhere. */
 
 static inline ac_q16 split_narrow(int64_t hi, uint64_t lo, ac_rounding rnd, ac_overflow ovf,
                                   ac_status *status)
 {
-    /* |hi| <= k * 2^30 and lo < k * 2^32, so q fits int64 for small k */
-    int64_t q = hi * 65536 + (int64_t)(lo >> AC_Q16_FRAC_BITS);
-    if (rnd == AC_ROUND_NEAREST_EVEN) {
-        uint64_t rem = lo & 0xFFFFu;
-        q += (int64_t)((rem > 0x8000u) | ((rem == 0x8000u) & ((uint64_t)q & 1u)));
-    }
-    return ac_q16_fit(q, ovf, status);
+    return ac_q16__wide_narrow(ac_q16__wide_from_split(hi, lo), rnd, ovf, status);
 }
 
 /* Note the events of item t (statuses in item_st); under RAISE, the status

@@ -56,12 +56,16 @@ static inline uint64_t ac_q16__round_shift_u64(uint64_t m, unsigned shift, ac_ro
     uint64_t q = m >> shift;
     if (rnd == AC_ROUND_NEAREST_EVEN) {
         uint64_t half = (uint64_t)1 << (shift - 1u);
-        uint64_t rem = m & (((uint64_t)1 << shift) - 1u);
-        if (rem > half || (rem == half && (q & 1u))) {
-            q += 1;
-        }
+        q += ac_q16__nearest_carry(q, m & ((half << 1) - 1u), half);
     }
     return q;
+}
+
+/* The int64 whose two's-complement bits are u (no implementation-defined
+ * conversion of a value above INT64_MAX). */
+static inline int64_t ac_q16__s64_from_bits(uint64_t u)
+{
+    return u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1;
 }
 
 /* max |x| over a rows x cols block: the bound that decides whether a kernel's
@@ -150,26 +154,37 @@ static inline ac_q16__wide ac_q16__wide_shl(ac_q16__wide a, unsigned shift)
     return w;
 }
 
+/* hi * 2^32 + lo, the value of a sum kept as two int64 halves (the fixed-size
+ * matmul kernels' split sums: |hi| < 2^62, lo < 2^63). */
+static inline ac_q16__wide ac_q16__wide_from_split(int64_t hi, uint64_t lo)
+{
+    ac_q16__wide low = {lo, 0};
+    return ac_q16__wide_add(ac_q16__wide_shl(ac_q16__wide_from_s64(hi), 32), low);
+}
+
 /* s / 2^16 rounded once and fitted into Q16.16: the narrowing of every
- * exact dot product in raw units squared. */
+ * exact dot product in raw units squared (matmul, attention scores are not
+ * narrowed, the rigid affine inverse).  Defined for every two-word value:
+ * one that is an int64 goes through ac_q16_narrow (overflow-free for every
+ * int64); any other has |s| >= 2^63, so |s / 2^16| >= 2^47 is out of range
+ * whatever the rounding, and its wrapped image needs only bits 0..47. */
 static inline ac_q16 ac_q16__wide_narrow(ac_q16__wide s, ac_rounding rnd, ac_overflow ovf,
                                          ac_status *status)
 {
-    const uint64_t bound = (uint64_t)1 << 62; /* the range ac_q16_narrow accepts */
-    if ((s.hi == 0 && s.lo <= bound) || (s.hi == ~(uint64_t)0 && s.lo >= (uint64_t)0 - bound)) {
-        int64_t v = s.hi == 0 ? (int64_t)s.lo : -(int64_t)(~s.lo) - 1;
-        return ac_q16_narrow(v, AC_Q16_FRAC_BITS, rnd, ovf, status);
+    uint64_t sign_fill = (uint64_t)0 - (s.lo >> 63); /* the high word of lo as an int64 */
+    if (s.hi == sign_fill) {
+        return ac_q16_narrow(ac_q16__s64_from_bits(s.lo), AC_Q16_FRAC_BITS, rnd, ovf, status);
     }
-    /* |s| > 2^62, so |s / 2^16| > 2^46: out of range whatever the rounding */
     *status = AC_STATUS_RANGE;
     if (ovf != AC_OVERFLOW_WRAP) {
         return ac_q16__wide_is_negative(s) ? AC_Q16_MIN : AC_Q16_MAX;
     }
-    /* the rounded quotient modulo 2^32 needs only bits 0..47 of the sum; the
-     * bias is ac_q16_narrow's (half - 1, plus 1 for an odd quotient) */
-    uint64_t bias = rnd == AC_ROUND_NEAREST_EVEN ? (((uint64_t)1 << 15) - 1u) + ((s.lo >> 16) & 1u)
-                                                 : 0u;
-    return ac_q16__from_bits((uint32_t)(((s.lo + bias) >> 16) & 0xFFFFFFFFu));
+    /* floor(s / 2^16) modulo 2^32 is bits 16..47 of s in two's complement */
+    uint64_t q = s.lo >> AC_Q16_FRAC_BITS;
+    if (rnd == AC_ROUND_NEAREST_EVEN) {
+        q += ac_q16__nearest_carry(q, s.lo & 0xFFFFu, 0x8000u);
+    }
+    return ac_q16__from_bits((uint32_t)(q & 0xFFFFFFFFu));
 }
 
 #endif /* ATTNCORE_Q16_WIDE_H */

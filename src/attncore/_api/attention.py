@@ -7,9 +7,13 @@ import numpy as np
 
 from attncore._api import arrays, masks, status
 from attncore._kernels import attention as kernels
+from attncore._kernels import core
 from attncore.threads import get_num_threads
 
 _Q16_MASK_HINT = "; Q16.16 masks are bool only: express an additive mask as a bool one"
+# The longest key sequence of Q16.16 attention: its exact sums and
+# documented bound hold up to 2**23 keys.
+Q16_MAX_KEYS = core.Q16_ATTENTION_MAX_KEYS
 
 
 def attention_operands(kernel, q, k, v, mask):
@@ -114,6 +118,9 @@ def q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding,
     q, k, v, mask, batch = attention_operands(kernel, q, k, v, mask)
     length, keys, features = q.shape[-2], k.shape[-2], q.shape[-1]
     raw_scale = _q16_scale(kernel, scale, features)
+    if keys > Q16_MAX_KEYS:  # before any output or workspace exists
+        raise ValueError(f"{kernel}: S = {keys} keys; Q16.16 attention takes at most 2**23 "
+                         f"keys")
     out = np.zeros(batch + (length, v.shape[-1]), dtype=np.int32)
     weights = np.zeros(batch + (length, keys), dtype=np.int32) if return_weights else None
     if keys and (out.size or (weights is not None and weights.size)):

@@ -1,13 +1,79 @@
 """The linear algebra of both backends: shape rules (NumPy 2
-``linalg.solve`` for right-hand sides), batching, and the per-item C
+``linalg.solve`` for right-hand sides), batching, the Q16.16 factor objects
+(SciPy's tuples that also carry the exact factor), and the per-item C
 statuses turned into exceptions that name the batch indices
 (attncore._api.status)."""
 import numpy as np
 
 from attncore._api import arrays, status
+from attncore._kernels import core
 from attncore._kernels import linalg as kernels
 from attncore.errors import SingularMatrixError
 from attncore.threads import get_num_threads
+
+MAX_N = core.Q16_LINALG_MAX_N
+
+
+def factor_words(n):
+    """uint32 words of one exact factor of an n x n matrix (AC_Q16_FACTOR_WORDS)."""
+    return core.q16_factor_words(n)
+
+
+class _ExactFactor(tuple):
+    """A SciPy factor tuple that also carries the exact factor words.
+
+    Subclasses set the tuple parts; ``exact`` is a uint32 array of shape
+    ``batch + (words,)`` holding det(A) and adj(A) as integers in the C
+    layout of attncore/q16_linalg.h.  Pickles with its words.
+    """
+
+    def __new__(cls, parts, exact):
+        self = super().__new__(cls, parts)
+        self.exact = exact
+        return self
+
+    def __reduce__(self):
+        return _rebuild, (type(self), tuple(self), self.exact)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({tuple.__repr__(self)}, exact=<{self.exact.dtype} " \
+               f"{self.exact.shape}>)"
+
+
+def _rebuild(cls, parts, exact):
+    return cls(parts, exact)
+
+
+class LUFactor(_ExactFactor):
+    """What :func:`attncore.q16.lu_factor` returns: the tuple ``(lu, piv)``
+    of SciPy's ``lu_factor`` (each ``lu`` entry its exact value rounded
+    once) with the exact factor in ``exact`` (uint32, ``(..., words)``),
+    which :func:`attncore.q16.lu_solve` solves from."""
+
+
+class ChoFactor(_ExactFactor):
+    """What :func:`attncore.q16.cho_factor` returns: the tuple ``(c,
+    lower)`` or, pivoted, ``(c, lower, perm, rank)`` of
+    :func:`attncore.fp.cho_factor` (each ``c`` entry its exact value rounded
+    once) with the exact factor in ``exact`` (uint32, ``(..., words)``),
+    which :func:`attncore.q16.cho_solve` solves from."""
+
+
+def _exact_of(kernel, factor, kind, made_by):
+    """The exact words of a factor object, or the TypeError that explains
+    why a plain tuple of Q16.16 arrays cannot be solved from exactly."""
+    if not isinstance(factor, kind):
+        raise TypeError(
+            f"{kernel}: pass the object {made_by} returned ({kind.__name__}), not "
+            f"{type(factor).__name__}: a plain tuple holds only the Q16.16 rounding of the "
+            f"factors, and a solve from those rounded factors is off by about cond(A) * 2**-17 "
+            f"relative; the {kind.__name__} also carries the exact factor (its `exact` words), "
+            f"which gives the same bits as q16.solve")
+    exact = np.asarray(factor.exact)
+    if exact.dtype != np.uint32 or exact.ndim < 1:
+        raise TypeError(f"{kernel}: the factor's `exact` words must be a uint32 array "
+                        f"(..., words), got {exact.dtype} {exact.shape}")
+    return exact
 
 
 class _Call:
@@ -68,19 +134,50 @@ def _rhs(kernel, a_shape, b):
     return np.broadcast_to(b, batch + (n, k)), batch, batch + (n, k)
 
 
+def _q16_size(kernel, n):
+    """The Q16.16 engine's size limit, checked before anything is allocated."""
+    if n > MAX_N:
+        raise ValueError(f"{kernel}: Q16.16 linear algebra takes n <= {MAX_N} (exact arithmetic "
+                         f"costs O(n**5) bit operations), got n = {n}")
+
+
 def lu_factor(backend, a, rounding="nearest", overflow="saturate", check_finite=False):
     call = _Call(backend, "lu_factor", (a,), rounding, overflow, check_finite)
     (a,) = call.operands
     n = square(call.kernel, a)
     batch = a.shape[:-2]
+    q16 = backend == "q16"
+    if q16:
+        _q16_size(call.kernel, n)
     lu = np.empty(a.shape, call.dtype)
     piv = np.empty(batch + (n,), np.int32)
-    call.run(kernels.lu_factor, batch, (n, n), a, lu, piv)
-    return lu, piv
+    exact = np.empty(batch + (factor_words(n),), np.uint32) if q16 else None
+    call.run(kernels.lu_factor, batch, (n, n), a, lu, piv, exact)
+    return LUFactor((lu, piv), exact) if q16 else (lu, piv)
+
+
+def _solve_exact(call, exact, n, b, b_name="b"):
+    """x from exact factor words ``exact`` (..., words) and right-hand sides b."""
+    kernel = call.kernel
+    if exact.shape[-1] != factor_words(n):
+        raise ValueError(f"{kernel}: the factor's `exact` words have {exact.shape[-1]} entries, "
+                         f"an exact factor of an {n}x{n} matrix has {factor_words(n)}")
+    b3, batch, out_shape = _rhs(kernel, exact.shape[:-1] + (n, n), b)
+    k = b3.shape[-1]
+    x = np.empty(batch + (n, k), np.int32)
+    call.run(kernels.solve_exact, batch, (n, k),
+             np.broadcast_to(exact, batch + exact.shape[-1:]), n, b3, x)
+    return x.reshape(out_shape if b.ndim > 1 else batch + (n,))
 
 
 def lu_solve(backend, lu_and_piv, b, rounding="nearest", overflow="saturate",
              check_finite=False):
+    if backend == "q16":
+        exact = _exact_of("q16.lu_solve", lu_and_piv, LUFactor, "q16.lu_factor")
+        lu = lu_and_piv[0]
+        call = _Call(backend, "lu_solve", (lu, b), rounding, overflow, check_finite, ("lu", "b"))
+        n = square(call.kernel, call.operands[0], "lu")
+        return _solve_exact(call, exact, n, call.operands[1])
     lu, piv = lu_and_piv
     call = _Call(backend, "lu_solve", (lu, b), rounding, overflow, check_finite, ("lu", "b"))
     kernel, (lu, b) = call.kernel, call.operands
@@ -111,6 +208,8 @@ def solve(backend, a, b, assume_a, rounding="nearest", overflow="saturate", chec
     call = _Call(backend, "solve", (a, b), rounding, overflow, check_finite)
     a, b = call.operands
     n = square(kernel, a)
+    if backend == "q16":
+        _q16_size(kernel, n)
     b3, batch, out_shape = _rhs(kernel, a.shape, b)
     k = b3.shape[-1]
     x = np.empty(batch + (n, k), call.dtype)
@@ -127,17 +226,31 @@ def cho_factor(backend, a, lower, pivot, rounding="nearest", overflow="saturate"
     (a,) = call.operands
     n = square(call.kernel, a)
     batch = a.shape[:-2]
+    q16 = backend == "q16"
+    if q16:
+        _q16_size(call.kernel, n)
     c = np.empty(a.shape, call.dtype)
     # the rank goes last (0 where nothing runs: n == 0)
     perm = np.zeros(batch + (n + 1,), np.int32) if pivot else None
-    call.run(kernels.cho_factor, batch, (n, n), a, c, perm, lower)
-    if not pivot:
-        return c, lower
-    return c, lower, perm[..., :n].copy(), perm[..., n].copy()
+    exact = np.empty(batch + (factor_words(n),), np.uint32) if q16 else None
+    call.run(kernels.cho_factor, batch, (n, n), a, c, perm, exact, lower)
+    parts = (c, lower) if not pivot else (c, lower, perm[..., :n].copy(), perm[..., n].copy())
+    return ChoFactor(parts, exact) if q16 else parts
+
+
+def _check_rank(kernel, factor, n, batch):
+    """A pivoted factor of a semidefinite matrix (rank < n) has no solve."""
+    rank = arrays.operand(kernel, "rank", factor[3])
+    if np.any(rank < n):
+        bad = np.flatnonzero(np.broadcast_to(rank < n, batch))
+        raise status.batch_error(SingularMatrixError, kernel,
+                                 f"the factor has rank < {n} (a semidefinite matrix)", bad, batch)
 
 
 def cho_solve(backend, factor, b, rounding="nearest", overflow="saturate", check_finite=False):
     kernel = f"{backend}.cho_solve"
+    if backend == "q16":
+        exact = _exact_of(kernel, factor, ChoFactor, "q16.cho_factor")
     if len(factor) not in (2, 4):
         raise ValueError(f"{kernel}: expected (c, lower) or (c, lower, perm, rank) from "
                          f"cho_factor, got a tuple of {len(factor)}")
@@ -145,17 +258,15 @@ def cho_solve(backend, factor, b, rounding="nearest", overflow="saturate", check
     call = _Call(backend, "cho_solve", (c, b), rounding, overflow, check_finite, ("c", "b"))
     c, b = call.operands
     n = square(kernel, c, "c")
+    if len(factor) == 4:
+        _check_rank(kernel, factor, n, c.shape[:-2])
+    if backend == "q16":
+        return _solve_exact(call, exact, n, b)
     b3, batch, _ = _rhs(kernel, c.shape, b)
     k = b3.shape[-1]
     perm = None
     if len(factor) == 4:
         perm = arrays.operand(kernel, "perm", factor[2])
-        rank = arrays.operand(kernel, "rank", factor[3])
-        if np.any(rank < n):
-            bad = np.flatnonzero(np.broadcast_to(rank < n, c.shape[:-2]))
-            raise status.batch_error(SingularMatrixError, kernel,
-                                     f"the factor has rank < {n} (a semidefinite matrix)", bad,
-                                     c.shape[:-2])
         rows = perm.reshape((-1, n) if n and perm.shape[-1:] == (n,) else (0, 0))
         if perm.shape[-1:] != (n,) or not np.array_equal(  # 2-D: np.sort stops at 32 dims
                 np.sort(rows, axis=-1), np.broadcast_to(np.arange(n), rows.shape)):
@@ -177,7 +288,9 @@ def cho_solve(backend, factor, b, rounding="nearest", overflow="saturate", check
 def det(backend, a, rounding="nearest", overflow="saturate", check_finite=False):
     call = _Call(backend, "det", (a,), rounding, overflow, check_finite)
     (a,) = call.operands
-    square(call.kernel, a)
+    n = square(call.kernel, a)
+    if backend == "q16":
+        _q16_size(call.kernel, n)
     d = np.empty(a.shape[:-2], call.dtype)
     call.run(kernels.det, a.shape[:-2], (), a, d)
     return arrays.scalar_or_array(d)
@@ -187,6 +300,8 @@ def inv(backend, a, rounding="nearest", overflow="saturate", check_finite=False)
     call = _Call(backend, "inv", (a,), rounding, overflow, check_finite)
     (a,) = call.operands
     n = square(call.kernel, a)
+    if backend == "q16":
+        _q16_size(call.kernel, n)
     out = np.empty(a.shape, call.dtype)
     call.run(kernels.inv, a.shape[:-2], (n, n), a, out)
     return out

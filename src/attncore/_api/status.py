@@ -29,14 +29,16 @@ TABLE = {
             "NaN has no Q16.16 value" if np.isnan(value)
             else "an infinity has no residue modulo 2**32 (overflow='wrap')"),
     }),
-    S.AC_STATUS_SINGULAR: (SingularMatrixError,
-                           "singular matrix (zero pivot at working precision)"),
+    S.AC_STATUS_SINGULAR: (SingularMatrixError, "singular matrix (a pivot is exactly zero)"),
     S.AC_STATUS_NOT_POSITIVE_DEFINITE: (NotPositiveDefiniteError,
                                         "matrix not positive definite (Cholesky pivot <= 0)"),
     S.AC_STATUS_TOO_LONG: (ValueError,
                            "more than 2**23 entries kept in a row, which is not supported"),
     S.AC_STATUS_BAD_ARGUMENT: (ValueError, {
-        "lu_solve": "invalid pivot indices",
+        "lu_solve": "invalid factor: pivot indices out of range, or exact factor words that no "
+                    "q16.lu_factor / q16.cho_factor of this size writes",
+        "cho_solve": "invalid factor: exact factor words that no q16.lu_factor / "
+                     "q16.cho_factor of this size writes",
         "affine_inverse": "bottom row is not [0 ... 0 1] (required of a homogeneous {n}x{n} "
                           "matrix)",
     }),

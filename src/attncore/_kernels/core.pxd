@@ -2,7 +2,7 @@
 # cimports from here.  The `cpdef enum`s also exist as Python enums in
 # attncore._kernels.core (ac_status, ac_rounding, ac_overflow), the one place
 # Python reads the C codes from.
-from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 
 # The two float types of the f32/f64 kernels.
 ctypedef fused real:
@@ -140,6 +140,8 @@ cdef extern from "attncore/fp_attention.h" nogil:
                                     const double *row_sum)
 
 cdef extern from "attncore/q16_attention.h" nogil:
+    enum:
+        AC_Q16_ATTENTION_MAX_KEYS
     size_t AC_Q16_ATTENTION_WORK(size_t s, size_t ev)
     ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
                                const ac_q16 *q, ptrdiff_t sq_row, ptrdiff_t sq_col,
@@ -151,36 +153,40 @@ cdef extern from "attncore/q16_attention.h" nogil:
                                ac_rounding rnd, uint64_t *work)
 
 cdef extern from "attncore/q16_linalg.h" nogil:
-    size_t AC_Q16_LINALG_WORK(size_t n, size_t k)
+    uint64_t AC_Q16_LINALG_WORK(size_t n)
+    uint64_t AC_Q16_FACTOR_WORDS(size_t n)
+    enum:
+        AC_Q16_LINALG_MAX_N
+        AC_Q16_FACTOR_MAGIC
     ac_status ac_q16_lu_factor(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
-                               ac_q16 *lu, int32_t *piv, ac_rounding rnd, ac_overflow ovf,
-                               ac_tally *tally, uint64_t *work)
-    ac_status ac_q16_lu_solve(size_t n, size_t k, const ac_q16 *lu, const int32_t *piv,
-                              const ac_q16 *b, ptrdiff_t sb_row, ptrdiff_t sb_col, ac_q16 *x,
-                              ac_rounding rnd, ac_overflow ovf, ac_tally *tally, uint64_t *work)
+                               ac_q16 *lu, int32_t *piv, uint32_t *factor, ac_rounding rnd,
+                               ac_overflow ovf, ac_tally *tally, uint32_t *work)
+    ac_status ac_q16_lu_solve(size_t n, size_t k, const uint32_t *factor, const ac_q16 *b,
+                              ptrdiff_t sb_row, ptrdiff_t sb_col, ac_q16 *x, ac_rounding rnd,
+                              ac_overflow ovf, ac_tally *tally, uint32_t *work)
     ac_status ac_q16_solve(size_t n, size_t k, const ac_q16 *a, ptrdiff_t sa_row,
                            ptrdiff_t sa_col, const ac_q16 *b, ptrdiff_t sb_row, ptrdiff_t sb_col,
                            ac_q16 *x, int positive_definite, ac_rounding rnd, ac_overflow ovf,
-                           ac_tally *tally, uint64_t *work)
+                           ac_tally *tally, uint32_t *work)
     ac_status ac_q16_cho_factor(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
                                 ac_q16 *c, int lower, int32_t *perm, size_t *rank,
-                                ac_rounding rnd, ac_overflow ovf, ac_tally *tally,
-                                uint64_t *work)
-    ac_status ac_q16_cho_solve(size_t n, size_t k, const ac_q16 *c, int lower,
-                               const int32_t *perm, const ac_q16 *b, ptrdiff_t sb_row,
-                               ptrdiff_t sb_col, ac_q16 *x, ac_rounding rnd, ac_overflow ovf,
-                               ac_tally *tally, uint64_t *work)
+                                uint32_t *factor, ac_rounding rnd, ac_overflow ovf,
+                                ac_tally *tally, uint32_t *work)
+    ac_status ac_q16_cho_solve(size_t n, size_t k, const uint32_t *factor, const ac_q16 *b,
+                               ptrdiff_t sb_row, ptrdiff_t sb_col, ac_q16 *x, ac_rounding rnd,
+                               ac_overflow ovf, ac_tally *tally, uint32_t *work)
     ac_status ac_q16_det(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
                          ac_q16 *det, ac_rounding rnd, ac_overflow ovf, ac_tally *tally,
-                         uint64_t *work)
+                         uint32_t *work)
     ac_status ac_q16_inv(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
                          ac_q16 *inv, ac_rounding rnd, ac_overflow ovf, ac_tally *tally,
-                         uint64_t *work)
+                         uint32_t *work)
     ac_status ac_q16_affine_inverse(size_t dim, const ac_q16 *m, ptrdiff_t sm_row,
                                     ptrdiff_t sm_col, ac_q16 *out, int rigid, ac_rounding rnd,
-                                    ac_overflow ovf, ac_tally *tally, uint64_t *work)
+                                    ac_overflow ovf, ac_tally *tally, uint32_t *work)
 
 cdef extern from "attncore/fp_linalg.h" nogil:
+    size_t AC_F64_LINALG_WORK(size_t n, size_t k)
     ac_status ac_f32_lu_factor(size_t n, const float *a, ptrdiff_t sa_row, ptrdiff_t sa_col,
                                float *lu, int32_t *piv)
     ac_status ac_f64_lu_factor(size_t n, const double *a, ptrdiff_t sa_row, ptrdiff_t sa_col,

@@ -12,7 +12,8 @@ from numpy.lib.array_utils import normalize_axis_index
 from attncore.dask._lazy import Operand, Output, lazy_call
 
 _MATRIX = ("n", "nc")          # a square matrix: rows, columns
-_LINALG_WHOLE = {"n", "nc", "k"}
+_WORDS = ("w",)                # the words of a Q16.16 exact factor
+_LINALG_WHOLE = {"n", "nc", "k", "w"}
 
 
 def _no_out(kernel, out):
@@ -43,8 +44,19 @@ def _square(kernel, x, name):
     return x
 
 
+def _with_words(factor):
+    """A Q16.16 factor object as plain parts plus its exact words (a task
+    returns a plain tuple of arrays)."""
+    return (*factor, factor.exact)
+
+
 def namespace(be, prefix):
-    """The lazy functions of backend ``be``, named ``{prefix}.{function}``."""
+    """The lazy functions of backend ``be``, named ``{prefix}.{function}``.
+
+    Q16.16 factors (``be.LUFactor`` / ``be.ChoFactor``) carry their exact
+    words as one more lazy array (core dim ``w``), and the solves pass them
+    back to the in-memory function as the factor object it expects."""
+    exact = hasattr(be, "LUFactor")
 
     def matmul(a, b, /, *, out=None, **options):
         kernel = f"{prefix}.matmul"
@@ -180,17 +192,28 @@ def namespace(be, prefix):
     def lu_factor(a, /, **options):
         kernel = f"{prefix}.lu_factor"
         operands = [Operand("a", _square(kernel, a, "a"), _MATRIX)]
-        return _linalg_call(kernel, lambda ab: be.lu_factor(ab, **options), operands,
-                            [Output(_MATRIX), Output(("n",))])
+        if not exact:
+            return _linalg_call(kernel, lambda ab: be.lu_factor(ab, **options), operands,
+                                [Output(_MATRIX), Output(("n",))])
+        lu, piv, words = _linalg_call(kernel, lambda ab: _with_words(be.lu_factor(ab, **options)),
+                                      operands, [Output(_MATRIX), Output(("n",)), Output(_WORDS)])
+        return be.LUFactor((lu, piv), words)
 
     def lu_solve(lu_and_piv, b, /, **options):
         kernel = f"{prefix}.lu_solve"
+        if exact and not isinstance(lu_and_piv, be.LUFactor):
+            be.lu_solve(lu_and_piv, b)  # the in-memory function's TypeError
         lu, piv = lu_and_piv
         rhs, x_core = _rhs(b)
         operands = [Operand("lu", _square(kernel, lu, "lu"), _MATRIX),
                     Operand("piv", piv, ("n",)), rhs]
-        return _linalg_call(kernel, lambda lb, pb, bb: be.lu_solve((lb, pb), bb, **options),
-                            operands, [Output(x_core)])[0]
+        if not exact:
+            return _linalg_call(kernel, lambda lb, pb, bb: be.lu_solve((lb, pb), bb, **options),
+                                operands, [Output(x_core)])[0]
+        operands.append(Operand("exact", lu_and_piv.exact, _WORDS))
+        return _linalg_call(
+            kernel, lambda lb, pb, bb, wb: be.lu_solve(be.LUFactor((lb, pb), wb), bb, **options),
+            operands, [Output(x_core)])[0]
 
     def cho_factor(a, /, *, lower=True, pivot=False, **options):
         kernel = f"{prefix}.cho_factor"
@@ -198,12 +221,20 @@ def namespace(be, prefix):
         outputs = [Output(_MATRIX), Output(None)]
         if pivot:
             outputs += [Output(("n",)), Output(())]
-        return _linalg_call(
-            kernel, lambda ab: be.cho_factor(ab, lower=lower, pivot=pivot, **options),
-            operands, outputs)
+        if not exact:
+            return _linalg_call(
+                kernel, lambda ab: be.cho_factor(ab, lower=lower, pivot=pivot, **options),
+                operands, outputs)
+        *parts, words = _linalg_call(
+            kernel, lambda ab: _with_words(be.cho_factor(ab, lower=lower, pivot=pivot,
+                                                         **options)),
+            operands, outputs + [Output(_WORDS)])
+        return be.ChoFactor(tuple(parts), words)
 
     def cho_solve(c_and_lower, b, /, **options):
         kernel = f"{prefix}.cho_solve"
+        if exact and not isinstance(c_and_lower, be.ChoFactor):
+            be.cho_solve(c_and_lower, b)  # the in-memory function's TypeError
         if len(c_and_lower) not in (2, 4):
             raise ValueError(f"{kernel}: expected (c, lower) or (c, lower, perm, rank) from "
                              f"cho_factor, got a tuple of {len(c_and_lower)}")
@@ -213,12 +244,13 @@ def namespace(be, prefix):
         if len(c_and_lower) == 4:
             operands += [Operand("perm", c_and_lower[2], ("n",)),
                          Operand("rank", c_and_lower[3], ())]
+        if exact:
+            operands.append(Operand("exact", c_and_lower.exact, _WORDS))
 
-            def call(cb, bb, perm, rank):
-                return be.cho_solve((cb, lower, perm, rank), bb, **options)
-        else:
-            def call(cb, bb):
-                return be.cho_solve((cb, lower), bb, **options)
+        def call(cb, bb, *rest):
+            parts = (cb, lower) + tuple(rest[:2] if len(c_and_lower) == 4 else ())
+            factor = be.ChoFactor(parts, rest[-1]) if exact else parts
+            return be.cho_solve(factor, bb, **options)
         return _linalg_call(kernel, call, operands, [Output(x_core)])[0]
 
     def det(a, /, **options):
