@@ -878,6 +878,18 @@ static void test_bad_arguments(void)
     CHECK(ac_q16_matmul(2, 2, 2, a, 2, 1, a, 2, 1, out, 2, 1, AC_ROUND_FLOOR,
                         AC_OVERFLOW_SATURATE, NULL) == AC_OK && out[0] == AC_Q16_MAX,
           "matmul with NULL tally");
+    /* found by the fuzz target: add/sub read no rounding, yet an unknown
+     * one is refused; an unknown unary op is refused for n = 0 too */
+    CHECK(ac_q16_binary_n(AC_Q16_OP_ADD, 4, a, 1, b, 1, out, 1, bad_rnd, AC_OVERFLOW_SATURATE,
+                          NULL) == AC_STATUS_BAD_ARGUMENT, "binary_n add rounding");
+    CHECK(ac_q16_unary_n((ac_q16_unary_op)5, 0, a, 1, out, 1, AC_ROUND_FLOOR,
+                         AC_OVERFLOW_SATURATE, NULL) == AC_STATUS_BAD_ARGUMENT,
+          "unary_n unknown op, n = 0");
+    /* an empty batch with broadcast inputs reads nothing (ASan: one element) */
+    ac_q16 lone_a[1] = {1}, lone_b[1] = {2}, lone_c[1] = {7};
+    CHECK(ac_q16_matmul_batch(0, 2, 2, 2, lone_a, 0, 2, 1, lone_b, 0, 2, 1, lone_c, 4, 2, 1,
+                              AC_ROUND_FLOOR, AC_OVERFLOW_SATURATE, NULL) == AC_OK
+              && lone_c[0] == 7, "matmul_batch count 0");
     x[0] = 1e300;
     CHECK(ac_q16_from_double_n(2, x, 1, out, 1, AC_ROUND_FLOOR, AC_OVERFLOW_SATURATE, NULL)
           == AC_OK && out[0] == AC_Q16_MAX, "from_double_n with NULL tally");

@@ -112,6 +112,10 @@ ac_status ac_q16_binary_n(ac_q16_binary_op op, size_t n,
                           ac_q16 *out, ptrdiff_t so,
                           ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
 {
+    /* an unknown rounding would otherwise take the floor loops below */
+    if (!ac_q16__valid_rounding(rnd) || !ac_q16__valid_overflow(ovf)) {
+        return AC_STATUS_BAD_ARGUMENT;
+    }
     switch (op) {
     case AC_Q16_OP_ADD:
         AC__BINARY_POLICIES(AC__CALL_ADD);
@@ -134,7 +138,9 @@ ac_status ac_q16_unary_n(ac_q16_unary_op op, size_t n,
                          ac_q16 *out, ptrdiff_t so,
                          ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
 {
-    if (!ac_q16__valid_rounding(rnd) || !ac_q16__valid_overflow(ovf)) {
+    /* an unknown op is refused for every n, as ac_q16_binary_n refuses it */
+    if (!ac_q16__valid_rounding(rnd) || !ac_q16__valid_overflow(ovf)
+        || (op != AC_Q16_OP_SQRT && op != AC_Q16_OP_EXP)) {
         return AC_STATUS_BAD_ARGUMENT;
     }
     for (size_t i = 0; i < n; ++i, a += sa, out += so) {

@@ -18,6 +18,9 @@
  * and the one that vectorizes), one item when they are broadcast. */
 static uint64_t batch_max_magnitude(size_t count, size_t size, const ac_q16 *x, ptrdiff_t stride)
 {
+    if (count == 0) { /* no item: nothing may be read, not even a broadcast one */
+        return 0;
+    }
     if (stride == (ptrdiff_t)size) {
         return ac_q16__max_magnitude(1, count * size, x, 0, 1);
     }
