@@ -20,10 +20,22 @@
  *     computed here in 128-bit integers (round once, nearest-even or
  *     floor, then saturate or wrap);
  *   - softmax and attention outputs of Q16.16 lie in [0, ONE] and
- *     between min v and max v, as their headers promise.
+ *     between min v and max v, as their headers promise;
+ *   - the Q16.16 linear algebra (attncore/q16_linalg.h): nothing written
+ *     on SINGULAR, NOT_POSITIVE_DEFINITE or BAD_ARGUMENT;
+ *     lu_solve(lu_factor(A)) and cho_solve(cho_factor(A)) give the
+ *     status, bits and tally of solve(A); a pivoted factor of rank < n
+ *     solves to SINGULAR; inv is singular exactly when solve is; work may
+ *     be NULL on the n <= 4 exact paths; affine_inverse refuses a dim
+ *     other than 3 or 4 and a bottom row other than [0 .. 0 ONE];
+ *     lu_solve/cho_solve on hostile factor words (real factors with
+ *     limbs overwritten, random words, a broken magic, n, W or flags)
+ *     give BAD_ARGUMENT for every broken header and, for n <= 4, exactly
+ *     when a limb exceeds the bounds of a true factor (|det| < 2^128,
+ *     |adj| < 2^96), SINGULAR for det = 0, and never a sanitizer report.
  *
- * Known hazards that another change owns (issue 18: the linear algebra
- * rewrite) are not fed: cho_solve with a perm that is not a permutation,
+ * Known hazards that another change owns are not fed: the float
+ * cho_solve with a perm that is not a permutation and the float
  * affine_inverse with dim other than 3 or 4.  FUZZ_KNOWN_HAZARDS=1 at
  * build time feeds them too.
  *
@@ -533,71 +545,264 @@ static void perm_from(Src *s, int32_t *perm, size_t n, int valid)
     if (!valid && n) perm[u8(s) % n] = (int32_t)u32(s);
 }
 
+/* Output buffers of exactly `count` elements (at least one), filled with a
+ * sentinel byte so "nothing written" can be checked. */
+#define SENTINEL 0xA5
+
+static void *sentinel_buf(size_t count, size_t size)
+{
+    size_t bytes = (count ? count : 1) * size;
+    void *p = malloc(bytes);
+    memset(p, SENTINEL, bytes);
+    return p;
+}
+
+static int untouched(const void *p, size_t count, size_t size)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < count * size; i++)
+        if (c[i] != SENTINEL) return 0;
+    return 1;
+}
+
+/* Does the W-limb two's complement integer x (limb 0 least significant)
+ * satisfy |x| < 2^(32 limbs)?  Written from the definition: above `limbs`
+ * only sign fill, and -2^(32 limbs) itself is out. */
+static int within_limbs(const uint32_t *x, size_t w, size_t limbs)
+{
+    if (w <= limbs) return 1; /* |x| <= 2^(32 w - 1) */
+    int neg = (x[w - 1] >> 31) != 0;
+    for (size_t l = limbs; l < w; l++)
+        if (x[l] != (neg ? 0xFFFFFFFFu : 0u)) return 0;
+    if (!neg) return 1;
+    for (size_t l = 0; l < limbs; l++)
+        if (x[l] != 0) return 1;
+    return 0;
+}
+
+static int all_zero(const uint32_t *x, size_t w)
+{
+    for (size_t l = 0; l < w; l++)
+        if (x[l]) return 0;
+    return 1;
+}
+
+static int same_tally(const ac_tally *x, const ac_tally *y)
+{
+    return x->events == y->events && x->first_index == y->first_index
+           && x->last_index == y->last_index && x->first_status == y->first_status;
+}
+
+/* The statuses a linear algebra call may return for valid enums. */
+static int linalg_status_ok(ac_status st, int ovf)
+{
+    return st == AC_OK || st == AC_STATUS_SINGULAR || st == AC_STATUS_NOT_POSITIVE_DEFINITE
+           || st == AC_STATUS_BAD_ARGUMENT || (st == AC_STATUS_RANGE && ovf == AC_OVERFLOW_RAISE);
+}
+
+/* A hostile factor: a real one (when `real_ok`) or random words, then
+ * limbs overwritten with edge values and, sometimes, one header word
+ * broken. */
+static void hostile_words(Src *s, uint32_t *f, size_t words, size_t n, int real_ok)
+{
+    if (!real_ok || (u8(s) & 1)) {
+        f[0] = AC_Q16_FACTOR_MAGIC;
+        f[1] = (uint32_t)n;
+        f[2] = (uint32_t)AC_Q16_XWORDS(n);
+        f[3] = u8(s) & 1;
+        for (size_t i = 4; i < words; i++) f[i] = u32(s);
+    }
+    static const uint32_t edge[] = {0u, 1u, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu};
+    for (unsigned m = u8(s) % 6; m > 0; m--) {
+        size_t i = 4 + u32(s) % (words - 4);
+        uint8_t v = u8(s);
+        f[i] = v < 128 ? edge[v % 5] : u32(s);
+    }
+    switch (u8(s) % 8) {
+    case 0: f[0] ^= 1u << (u8(s) % 32); break;            /* bad magic */
+    case 1: f[1] = (uint32_t)n + 1u + (u8(s) % 3); break;  /* a larger n: reads past the end */
+    case 2: f[1] = (uint32_t)n - 1u; break;                /* smaller (or 2^32 - 1) */
+    case 3: f[2] = u32(s); break;                          /* limbs per integer */
+    case 4: f[3] = u32(s) | 2u; break;                     /* unknown flags */
+    default: break;                                        /* header intact */
+    }
+}
+
 static void fuzz_q16_linalg(Src *s)
 {
     int bad = 0;
-    uint8_t which = u8(s) % 8;
-    size_t n = u8(s) % 6, k = u8(s) % 4;
+    uint8_t which = u8(s) % 8, nb = u8(s);
+    /* 0..5 (fast engine n <= 4, general n = 5); sometimes up to 10 */
+    size_t n = (nb & 0x80) ? 5 + nb % 6 : nb % 6, k = u8(s) % 4;
     int rnd = rounding(s, &bad), ovf = overflow(s, &bad);
-    if (which == 7) n = FUZZ_KNOWN_HAZARDS ? n : 3 + (n & 1);
+    if (which == 7 && !(nb & 0x40)) n = 3 + (n & 1); /* affine: dim 3 or 4 mostly */
+    uint8_t flags = u8(s);
     ptrdiff_t sar, sac, sbr, sbc;
     strides(s, n, n, 1, &sar, &sac);
     strides(s, n, k, 1, &sbr, &sbc);
     Buf a = view(4, n, sar, n, sac), b = view(4, n, sbr, k, sbc);
     fill_q16(s, a, n, sar, n, sac);
     fill_q16(s, b, n, sbr, k, sbc);
-    ac_q16 *out = malloc((n * (n > k ? n : k) + 1) * sizeof *out);
-    int32_t *perm = malloc((n + 1) * sizeof *perm);
-    /* inv solves against n columns: room for k = max(n, k) */
-    uint64_t *work = malloc(AC_Q16_LINALG_WORK(n, n > k ? n : k) * sizeof *work);
-    ac_tally t, *tp = maybe_tally(s, &t);
-    size_t rank = 0;
-    ac_status st = AC_OK;
+    const ac_q16 *A = (const ac_q16 *)a.base, *B = (const ac_q16 *)b.base;
+    ac_rounding R = (ac_rounding)rnd;
+    ac_overflow O = (ac_overflow)ovf;
+    size_t fw = (size_t)AC_Q16_FACTOR_WORDS(n);
+    /* exactly the documented work; the n <= 4 exact paths get NULL sometimes */
+    uint32_t *work = malloc((size_t)AC_Q16_LINALG_WORK(n) * sizeof *work);
+    int no_work = n <= 4 && (flags & 1);
+    uint32_t *w_exact = no_work ? NULL : work;
+    ac_q16 *x1 = sentinel_buf(n * k, 4), *x2 = sentinel_buf(n * k, 4);
+    ac_q16 *out = sentinel_buf(n * n, 4);
+    int32_t *piv = sentinel_buf(n, 4);
+    uint32_t *fac = sentinel_buf(fw, 4);
+    size_t rank = (size_t)-1;
+    ac_tally t1, t2, *tp1 = maybe_tally(s, &t1), *tp2 = tp1 ? &t2 : NULL;
+    memset(&t2, 0, sizeof t2);
+    ac_status st, st2;
     switch (which) {
     case 0:
-        st = ac_q16_lu_factor(n, (ac_q16 *)a.base, sar, sac, out, perm, (ac_rounding)rnd,
-                              (ac_overflow)ovf, tp, work);
-        break;
-    case 1: /* arbitrary pivots: lu_solve checks them */
-        for (size_t i = 0; i < n; i++) perm[i] = (int32_t)(u8(s) % (n + 2)) - 1;
-        if (sar == (ptrdiff_t)n && sac == 1)
-            st = ac_q16_lu_solve(n, k, (ac_q16 *)a.base, perm, (ac_q16 *)b.base, sbr, sbc, out,
-                                 (ac_rounding)rnd, (ac_overflow)ovf, tp, work);
-        break;
-    case 2:
-    case 3:
-        st = ac_q16_solve(n, k, (ac_q16 *)a.base, sar, sac, (ac_q16 *)b.base, sbr, sbc, out,
-                          which == 3, (ac_rounding)rnd, (ac_overflow)ovf, tp, work);
-        break;
-    case 4:
-        st = ac_q16_cho_factor(n, (ac_q16 *)a.base, sar, sac, out, u8(s) & 1,
-                               (u8(s) & 1) ? perm : NULL, &rank, (ac_rounding)rnd,
-                               (ac_overflow)ovf, tp, work);
-        break;
-    case 5:
-        perm_from(s, perm, n, !FUZZ_KNOWN_HAZARDS);
-        if (sar == (ptrdiff_t)n && sac == 1)
-            st = ac_q16_cho_solve(n, k, (ac_q16 *)a.base, u8(s) & 1, (u8(s) & 1) ? perm : NULL,
-                                  (ac_q16 *)b.base, sbr, sbc, out, (ac_rounding)rnd,
-                                  (ac_overflow)ovf, tp, work);
-        break;
-    case 6:
-        st = (u8(s) & 1)
-            ? ac_q16_det(n, (ac_q16 *)a.base, sar, sac, out, (ac_rounding)rnd, (ac_overflow)ovf,
-                         tp, work)
-            : ac_q16_inv(n, (ac_q16 *)a.base, sar, sac, out, (ac_rounding)rnd, (ac_overflow)ovf,
-                         tp, work);
-        break;
-    default:
-        st = ac_q16_affine_inverse(n, (ac_q16 *)a.base, sar, sac, out, u8(s) & 1,
-                                   (ac_rounding)rnd, (ac_overflow)ovf, tp, work);
+    case 1: {
+        /* lu_factor: display and/or exact factor (neither is a bad argument) */
+        int mode = (flags >> 1) % 4;
+        int disp = mode != 1 && mode != 3, exact = mode != 2 && mode != 3;
+        int pos = which == 1;
+        uint32_t *w = disp ? work : w_exact;
+        if (pos) {
+            int pivot = disp && (flags & 16);
+            st = ac_q16_cho_factor(n, A, sar, sac, disp ? out : NULL, flags & 32,
+                                   pivot ? piv : NULL, pivot ? &rank : NULL,
+                                   exact ? fac : NULL, R, O, tp1, w);
+            if (bad || (!disp && !exact)) CHECK(st == AC_STATUS_BAD_ARGUMENT);
+            CHECK(st != AC_STATUS_SINGULAR && linalg_status_ok(st, ovf));
+            CHECK(st != AC_STATUS_RANGE); /* |L_ij| < 2^7.5: never out of range */
+            if (st != AC_OK) {
+                CHECK(untouched(out, n * n, 4) && untouched(piv, n, 4) && untouched(fac, fw, 4));
+                CHECK(rank == (size_t)-1);
+            }
+            if (st == AC_OK && pivot) {
+                CHECK(rank <= n);
+                for (size_t i = 0; i < n; i++) CHECK(piv[i] >= 0 && (size_t)piv[i] < n);
+            }
+        } else {
+            st = ac_q16_lu_factor(n, A, sar, sac, disp ? out : NULL, disp ? piv : NULL,
+                                  exact ? fac : NULL, R, O, tp1, w);
+            if (bad || (!disp && !exact)) CHECK(st == AC_STATUS_BAD_ARGUMENT);
+            CHECK(st != AC_STATUS_NOT_POSITIVE_DEFINITE && linalg_status_ok(st, ovf));
+            if (st == AC_STATUS_SINGULAR || st == AC_STATUS_BAD_ARGUMENT)
+                CHECK(untouched(out, n * n, 4) && untouched(piv, n, 4) && untouched(fac, fw, 4));
+            if (disp && (st == AC_OK || st == AC_STATUS_RANGE))
+                for (size_t i = 0; i < n; i++) CHECK(piv[i] >= (int32_t)i && (size_t)piv[i] < n);
+        }
+        /* factor once, solve many: the same status, bits and tally as solve */
+        if (exact && st == AC_OK
+            && !(pos && rank != (size_t)-1 && rank < n)) {
+            ac_tally *tf = tp1;
+            if (tf) memset(tf, 0, sizeof *tf);
+            st = pos ? ac_q16_cho_solve(n, k, fac, B, sbr, sbc, x1, R, O, tf, w_exact)
+                     : ac_q16_lu_solve(n, k, fac, B, sbr, sbc, x1, R, O, tf, w_exact);
+            st2 = ac_q16_solve(n, k, A, sar, sac, B, sbr, sbc, x2, pos, R, O, tp2, w_exact);
+            CHECK(st == st2);
+            if (tf) CHECK(same_tally(&t1, &t2));
+            if (st == AC_OK) CHECK(memcmp(x1, x2, n * k * 4) == 0);
+        } else if (exact && pos && rank != (size_t)-1 && rank < n && st == AC_OK && k) {
+            /* a semidefinite factor stores det = 0: no solve */
+            st = ac_q16_cho_solve(n, k, fac, B, sbr, sbc, x1, R, O, tp1, w_exact);
+            CHECK(st == AC_STATUS_SINGULAR && untouched(x1, n * k, 4));
+        } else if (!bad && st == AC_STATUS_SINGULAR && k) {
+            st2 = ac_q16_solve(n, k, A, sar, sac, B, sbr, sbc, x2, 0, R, O, tp2, w_exact);
+            CHECK(st2 == AC_STATUS_SINGULAR && untouched(x2, n * k, 4));
+        }
         break;
     }
-    (void)st;
+    case 2: { /* lu_solve / cho_solve from hostile factor words */
+        int real_ok = 0, pos = flags & 2;
+        if (!bad && (flags & 4)) {
+            st = pos ? ac_q16_cho_factor(n, A, sar, sac, NULL, 1, NULL, NULL, fac, R, O, NULL,
+                                         work)
+                     : ac_q16_lu_factor(n, A, sar, sac, NULL, NULL, fac, R, O, NULL, work);
+            real_ok = st == AC_OK;
+        }
+        hostile_words(s, fac, fw, n, real_ok);
+        st = pos ? ac_q16_cho_solve(n, k, fac, B, sbr, sbc, x1, R, O, tp1, w_exact)
+                 : ac_q16_lu_solve(n, k, fac, B, sbr, sbc, x1, R, O, tp1, w_exact);
+        int header_ok = fac[0] == AC_Q16_FACTOR_MAGIC && fac[1] == n
+                        && fac[2] == AC_Q16_XWORDS(n) && (fac[3] & ~1u) == 0;
+        CHECK(st != AC_STATUS_NOT_POSITIVE_DEFINITE && linalg_status_ok(st, ovf));
+        if (bad || !header_ok) CHECK(st == AC_STATUS_BAD_ARGUMENT);
+        if (st == AC_STATUS_SINGULAR || st == AC_STATUS_BAD_ARGUMENT)
+            CHECK(untouched(x1, n * k, 4));
+        if (!bad && header_ok && n >= 1 && n <= 4 && k) {
+            /* the fast engine's documented bounds: |det| < 2^128, |adj| < 2^96 */
+            size_t w = (size_t)AC_Q16_XWORDS(n);
+            int in_bounds = within_limbs(fac + 4, w, 4);
+            for (size_t ij = 0; ij < n * n; ij++)
+                in_bounds &= within_limbs(fac + 4 + w + ij * w, w, 3);
+            CHECK((st == AC_STATUS_BAD_ARGUMENT) == !in_bounds);
+            if (in_bounds && all_zero(fac + 4, w)) CHECK(st == AC_STATUS_SINGULAR);
+        }
+        break;
+    }
+    case 3:
+    case 4: { /* solve, general or positive definite */
+        int pos = which == 4;
+        st = ac_q16_solve(n, k, A, sar, sac, B, sbr, sbc, x1, pos, R, O, tp1, w_exact);
+        if (bad) CHECK(st == AC_STATUS_BAD_ARGUMENT);
+        CHECK(linalg_status_ok(st, ovf) && (pos || st != AC_STATUS_NOT_POSITIVE_DEFINITE));
+        if (!bad) CHECK(st != AC_STATUS_BAD_ARGUMENT); /* work NULL is fine for n <= 4 */
+        if (st == AC_STATUS_SINGULAR || st == AC_STATUS_NOT_POSITIVE_DEFINITE
+            || st == AC_STATUS_BAD_ARGUMENT)
+            CHECK(untouched(x1, n * k, 4));
+        break;
+    }
+    case 5: { /* det */
+        st = ac_q16_det(n, A, sar, sac, out, R, O, tp1, w_exact);
+        if (bad) CHECK(st == AC_STATUS_BAD_ARGUMENT && untouched(out, 1, 4));
+        else CHECK(st == AC_OK || (st == AC_STATUS_RANGE && ovf == AC_OVERFLOW_RAISE));
+        if (!bad && n == 0) CHECK(out[0] == AC_Q16_ONE);
+        break;
+    }
+    case 6: { /* inv: singular exactly when solve says so */
+        st = ac_q16_inv(n, A, sar, sac, out, R, O, tp1, w_exact);
+        if (bad) CHECK(st == AC_STATUS_BAD_ARGUMENT);
+        CHECK(linalg_status_ok(st, ovf) && st != AC_STATUS_NOT_POSITIVE_DEFINITE);
+        if (!bad) CHECK(st != AC_STATUS_BAD_ARGUMENT);
+        if (st == AC_STATUS_SINGULAR || st == AC_STATUS_BAD_ARGUMENT)
+            CHECK(untouched(out, n * n, 4));
+        if (!bad && n && k) {
+            st2 = ac_q16_solve(n, k, A, sar, sac, B, sbr, sbc, x2, 0, R, O, NULL, w_exact);
+            CHECK((st == AC_STATUS_SINGULAR) == (st2 == AC_STATUS_SINGULAR));
+        }
+        break;
+    }
+    default: { /* affine_inverse: dim 3 or 4 and bottom row [0 .. 0 ONE], or refused */
+        int rigid = flags & 2;
+        ac_q16 *m = (ac_q16 *)a.base;
+        if (n && (flags & 4) && sar != 0) /* a valid bottom row (rows distinct) */
+            for (size_t j = 0; j < n; j++)
+                m[(ptrdiff_t)(n - 1) * sar + (ptrdiff_t)j * sac] = j + 1 == n ? AC_Q16_ONE : 0;
+        int bottom_ok = n > 0;
+        for (size_t j = 0; j < n; j++)
+            bottom_ok &= m[(ptrdiff_t)(n - 1) * sar + (ptrdiff_t)j * sac]
+                         == (j + 1 == n ? AC_Q16_ONE : 0);
+        st = ac_q16_affine_inverse(n, A, sar, sac, out, rigid, R, O, tp1, w_exact);
+        CHECK(linalg_status_ok(st, ovf) && st != AC_STATUS_NOT_POSITIVE_DEFINITE);
+        if (bad || (n != 3 && n != 4) || !bottom_ok) CHECK(st == AC_STATUS_BAD_ARGUMENT);
+        else CHECK(st != AC_STATUS_BAD_ARGUMENT && !(rigid && st == AC_STATUS_SINGULAR));
+        if (st == AC_STATUS_SINGULAR || st == AC_STATUS_BAD_ARGUMENT)
+            CHECK(untouched(out, n * n, 4));
+        if (st == AC_OK)
+            for (size_t j = 0; j < n; j++)
+                CHECK(out[(n - 1) * n + j] == (j + 1 == n ? AC_Q16_ONE : 0));
+        break;
+    }
+    }
     free(a.mem);
     free(b.mem);
+    free(x1);
+    free(x2);
     free(out);
-    free(perm);
+    free(piv);
+    free(fac);
     free(work);
 }
 
