@@ -222,25 +222,45 @@ def _specs():
                           ("a",), {"a": "value"},
                           [("lower", _FLAG_BAD), ("pivot", _FLAG_BAD)] + policy_bad + finite))
 
+        # q16 solves from the exact factor words, which no array category
+        # sweeps: they ride along in the factor object (keyword `_factor`),
+        # so q16 sweeps lu/c (still checked: their n is the solve's) and b
         def lu_solve_make(rng, be=be, q=q, rnd=rnd):
             n, batch = int(rng.integers(1, 5)), (int(rng.integers(1, 4)),)
-            lu, piv = be.lu_factor(_gen(rng, batch, n, q))
-            return {"lu": np.asarray(lu), "piv": np.asarray(piv),
-                    "b": (_q if q else _f)(rng, *batch, n, 2)}, dict(rnd)
-        specs.append(Spec(f"{backend}.lu_solve", backend, lu_solve_make,
-                          lambda ns, A, kw: ns.lu_solve((A["lu"], A["piv"]), A["b"], **kw),
-                          ("lu", "piv", "b"), {"lu": "value", "piv": "index", "b": "value"},
+            factor = be.lu_factor(_gen(rng, batch, n, q))
+            lu, piv = factor
+            arrays = {"lu": np.asarray(lu), "b": (_q if q else _f)(rng, *batch, n, 2)}
+            if q:
+                return arrays, dict(rnd, _factor=factor)
+            return dict(arrays, piv=np.asarray(piv)), dict(rnd)
+
+        def lu_solve_call(ns, A, kw):
+            kw = dict(kw)
+            factor = kw.pop("_factor", None)
+            if factor is None:
+                return ns.lu_solve((A["lu"], A["piv"]), A["b"], **kw)
+            return ns.lu_solve(ns.LUFactor((A["lu"], factor[1]), factor.exact), A["b"], **kw)
+        specs.append(Spec(f"{backend}.lu_solve", backend, lu_solve_make, lu_solve_call,
+                          ("lu", "b") if q else ("lu", "piv", "b"),
+                          {"lu": "value", "b": "value"} if q
+                          else {"lu": "value", "piv": "index", "b": "value"},
                           policy_bad + finite))
 
         def cho_solve_make(rng, be=be, q=q, rnd=rnd):
             n, batch = int(rng.integers(1, 5)), (int(rng.integers(1, 4)),)
             factor = be.cho_factor(_spd(rng, batch, n, q))
-            return {"c": np.asarray(factor[0]), "b": (_q if q else _f)(rng, *batch, n, 2)}, \
-                dict(rnd, lower=bool(factor[1]))
-        specs.append(Spec(f"{backend}.cho_solve", backend, cho_solve_make,
-                          lambda ns, A, kw: ns.cho_solve(
-                              (A["c"], kw["lower"]), A["b"],
-                              **{k: v for k, v in kw.items() if k != "lower"}),
+            kw = dict(rnd, lower=bool(factor[1]))
+            if q:
+                kw["_factor"] = factor
+            return {"c": np.asarray(factor[0]), "b": (_q if q else _f)(rng, *batch, n, 2)}, kw
+
+        def cho_solve_call(ns, A, kw):
+            kw = dict(kw)
+            factor, lower = kw.pop("_factor", None), kw.pop("lower")
+            if factor is None:
+                return ns.cho_solve((A["c"], lower), A["b"], **kw)
+            return ns.cho_solve(ns.ChoFactor((A["c"], lower), factor.exact), A["b"], **kw)
+        specs.append(Spec(f"{backend}.cho_solve", backend, cho_solve_make, cho_solve_call,
                           ("c", "b"), {"c": "value", "b": "value"}, policy_bad + finite))
 
         def affine_make(rng, q=q, rnd=rnd):

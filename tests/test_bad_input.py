@@ -126,8 +126,9 @@ _HUGE_CASES = {
     "fp.inv": "fp.inv(zeros((2**40, 0, 0)))",
     "q16.inv": "q16.inv(zeros((2**40, 0, 0), np.int32))",
     "fp.det empty batch": "fp.det(zeros((0, 2**20, 2**20)))",
-    "q16.lu_solve": "q16.lu_solve((zeros((2**40, 0, 0), np.int32), zeros((2**40, 0), np.int32)), "
-                    "zeros((2**40, 0, 5), np.int32))",
+    "q16.lu_solve": "q16.lu_solve(q16.LUFactor((zeros((0, 3, 3), np.int32), "
+                    "zeros((0, 3), np.int32)), zeros((0, 44), np.uint32)), "
+                    "zeros((2**40, 0, 3, 5), np.int32))",
     "q16.add": "q16.add(zeros((2**40, 0), np.int32), zeros((2**40, 0), np.int32))",
     "q16.exp": "q16.exp(zeros((0, 2**40), np.int32))",
     "q16.from_float": "q16.from_float(zeros((2**40, 0)))",
@@ -389,10 +390,33 @@ def test_pivots_with_an_empty_batch_broadcast_to_an_empty_result():
     (a bare NumPy reshape error)."""
     lu, piv = fp.lu_factor(np.eye(3)[np.newaxis])
     assert fp.lu_solve((lu, piv[:0]), np.ones((1, 3, 2))).shape == (0, 3, 2)
-    qlu, qpiv = q16.lu_factor(np.eye(3, dtype=np.int32)[np.newaxis] * q16.ONE)
-    assert q16.lu_solve((qlu, qpiv[:0]), np.ones((1, 3, 2), np.int32)).shape == (0, 3, 2)
+    qf = q16.lu_factor(np.eye(3, dtype=np.int32)[np.newaxis] * q16.ONE)
+    empty = q16.LUFactor((qf[0], qf[1][:0]), qf.exact[:0])  # q16 solves from the exact words
+    assert q16.lu_solve(empty, np.ones((1, 3, 2), np.int32)).shape == (0, 3, 2)
     c = fp.cho_factor(np.eye(3)[np.newaxis], pivot=True)
     assert fp.cho_solve((c[0], c[1], c[2][:0], c[3][:0]), np.ones((1, 3, 2))).shape == (0, 3, 2)
+
+
+def test_exact_factor_words_of_n_0_are_the_documented_header():
+    """Found after the merge of the exact engine: an n = 0 batch skipped the
+    kernel and returned uninitialized words.  q16_linalg.h's layout: magic,
+    n, W = 1, flags (1 for cho_factor), then det = 1 (the empty product)."""
+    magic = 0xAC160F01
+    lu = q16.lu_factor(np.zeros((3, 0, 0), np.int32))
+    assert lu.exact.tolist() == [[magic, 0, 1, 0, 1]] * 3
+    for pivot in (False, True):
+        cho = q16.cho_factor(np.zeros((2, 0, 0), np.int32), pivot=pivot)
+        assert cho.exact.tolist() == [[magic, 0, 1, 1, 1]] * 2
+    assert q16.lu_solve(lu, np.zeros((3, 0, 2), np.int32)).shape == (3, 0, 2)
+
+
+def test_exact_words_in_either_byte_order_solve_alike():
+    f = q16.lu_factor(_Q16M)
+    want = q16.lu_solve(f, _Q16X)
+    assert _same(q16.lu_solve(q16.LUFactor(tuple(f), _swapped(f.exact)), _Q16X), want)
+    c = q16.cho_factor(_Q16SPD)
+    assert _same(q16.cho_solve(q16.ChoFactor(tuple(c), _swapped(c.exact)), _Q16X),
+                 q16.cho_solve(c, _Q16X))
 
 
 def test_results_beyond_64_dims_are_a_value_error_naming_the_kernel():

@@ -70,10 +70,11 @@ def _exact_of(kernel, factor, kind, made_by):
             f"relative; the {kind.__name__} also carries the exact factor (its `exact` words), "
             f"which gives the same bits as q16.solve")
     exact = np.asarray(factor.exact)
-    if exact.dtype != np.uint32 or exact.ndim < 1:
+    # uint32 in either byte order, as every other operand (the words are values)
+    if exact.dtype.kind != "u" or exact.dtype.itemsize != 4 or exact.ndim < 1:
         raise TypeError(f"{kernel}: the factor's `exact` words must be a uint32 array "
                         f"(..., words), got {exact.dtype} {exact.shape}")
-    return exact
+    return exact.astype(np.uint32, copy=False)
 
 
 class _Call:
@@ -91,11 +92,13 @@ class _Call:
         if arrays.flag(self.kernel, "check_finite", check_finite):
             arrays.check_finite(self.kernel, self.operands, names)
 
-    def run(self, kernel_fn, batch, core_shape, *args, **fields):
+    def run(self, kernel_fn, batch, core_shape, *args, exact=None, **fields):
         """``kernel_fn(*args)`` over the batch; raises for any failed item.
         Nothing runs when there is no item or every item is empty (an
-        output with elements per item, as det's, has ``core_shape == ()``)."""
-        if 0 in batch or 0 in core_shape:
+        output with elements per item, as det's, has ``core_shape == ()``),
+        except that exact factor words (``exact``, which is in ``args``) are
+        written for every item: an n = 0 factor still has its header."""
+        if 0 in batch or (0 in core_shape and exact is None):
             return
         codes, events, first = kernel_fn(*args, self.rnd, self.ovf, get_num_threads())
         status.check_items(self.kernel, codes, events, first, batch, core_shape, self.overflow,
@@ -152,7 +155,7 @@ def lu_factor(backend, a, rounding="nearest", overflow="saturate", check_finite=
     lu = np.empty(a.shape, call.dtype)
     piv = np.empty(batch + (n,), np.int32)
     exact = np.empty(batch + (factor_words(n),), np.uint32) if q16 else None
-    call.run(kernels.lu_factor, batch, (n, n), a, lu, piv, exact)
+    call.run(kernels.lu_factor, batch, (n, n), a, lu, piv, exact, exact=exact)
     return LUFactor((lu, piv), exact) if q16 else (lu, piv)
 
 
@@ -233,7 +236,7 @@ def cho_factor(backend, a, lower, pivot, rounding="nearest", overflow="saturate"
     # the rank goes last (0 where nothing runs: n == 0)
     perm = np.zeros(batch + (n + 1,), np.int32) if pivot else None
     exact = np.empty(batch + (factor_words(n),), np.uint32) if q16 else None
-    call.run(kernels.cho_factor, batch, (n, n), a, c, perm, exact, lower)
+    call.run(kernels.cho_factor, batch, (n, n), a, c, perm, exact, lower, exact=exact)
     parts = (c, lower) if not pivot else (c, lower, perm[..., :n].copy(), perm[..., n].copy())
     return ChoFactor(parts, exact) if q16 else parts
 
