@@ -15,14 +15,34 @@ def test_error_classes():
 
 
 @pytest.mark.parametrize("fn", [q16.mul, q16.div, q16.add, q16.sub])
-@pytest.mark.parametrize("bad", [np.array([1.5]), np.array([1], dtype=np.int64), [1, 2], 3,
-                                 np.array([1], dtype=np.int16)])
-def test_binary_rejects_non_int32_with_conversion_hint(fn, bad):
+@pytest.mark.parametrize("bad", [np.array([1.5]), [1.0, 2.0], 3.0, np.array([True]),
+                                 np.array([1 + 0j])])
+def test_binary_rejects_non_integers_with_conversion_hint(fn, bad):
     good = np.array([1], dtype=np.int32)
     with pytest.raises(TypeError, match=r"expects int32 raw Q16.16 .*q16.from_float"):
         fn(bad, good)
     with pytest.raises(TypeError, match=r"for `b`"):
         fn(good, bad)
+
+
+@pytest.mark.parametrize("fn", [q16.mul, q16.div, q16.add, q16.sub])
+@pytest.mark.parametrize("raw", [np.array([65536], dtype=np.int64), [65536, 2], 65536,
+                                 np.array([3], dtype=np.int16), np.array([7], dtype=np.uint32),
+                                 np.array([q16.MIN, q16.MAX], dtype=np.int64)])
+def test_binary_takes_integers_that_fit_int32_as_raw_values(fn, raw):
+    good = np.array([65536], dtype=np.int32)
+    want = fn(np.asarray(raw).astype(np.int32), good)
+    assert np.array_equal(fn(raw, good), want) and np.array_equal(
+        fn(good, raw), fn(good, np.asarray(raw).astype(np.int32)))
+
+
+@pytest.mark.parametrize("raw", [2**31, -2**31 - 1, 2**80, np.array([0, 2**31], np.int64),
+                                 np.array([2**32], np.uint64), [1, -2**40]])
+def test_integers_outside_int32_name_the_argument(raw):
+    good = np.array([1], dtype=np.int32)
+    with pytest.raises(ValueError, match=r"q16.add: `b` holds|q16.add: `b` is .*outside the "
+                                         r"int32 range"):
+        q16.add(good, raw)
 
 
 @pytest.mark.parametrize("fn", [q16.sqrt, q16.exp, q16.to_float])

@@ -214,11 +214,11 @@ def test_bad_out_is_rejected_and_untouched():
     out = np.full((2, 5), 7.0)
     with pytest.raises(ValueError, match=r"out has shape \(2, 5\), the result has shape \(2, 4\)"):
         attncore.matmul(a, b, out=out)
-    out32 = np.full((2, 4), 7.0, np.float32)
-    with pytest.raises(TypeError, match="out has dtype float32"):
-        attncore.matmul(a, b, out=out32)
+    out_int = np.full((2, 4), 7, np.int32)  # float -> int is not a same_kind cast
+    with pytest.raises(TypeError, match=r"float64 result into `out` of dtype int32 .*same_kind"):
+        attncore.matmul(a, b, out=out_int)
     np.testing.assert_array_equal(out, 7.0)
-    np.testing.assert_array_equal(out32, 7.0)
+    np.testing.assert_array_equal(out_int, 7)
     with pytest.raises(TypeError, match="NumPy array"):
         attncore.matmul(a, b, out=[[0] * 4] * 2)
 

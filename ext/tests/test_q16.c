@@ -1031,8 +1031,87 @@ static void test_bad_policies(void)
           "an unknown op is refused even for an empty row");
 }
 
+/* Bad arguments are statuses (issue 17's fuzz target found the NULL tally;
+ * issue 18 lists both): an unknown rounding or overflow value is
+ * AC_STATUS_BAD_ARGUMENT, never read as another mode, and a NULL tally
+ * means "do not count", on an event too. */
+static void test_bad_arguments(void)
+{
+    ac_q16 a[4] = {AC_Q16_MAX, 3, -5, AC_Q16_MIN}, b[4] = {AC_Q16_MAX, 0, 7, -1}, out[4] = {0};
+    const ac_rounding bad_rnd = (ac_rounding)2;
+    const ac_overflow bad_ovf = (ac_overflow)3;
+    ac_status st = AC_OK;
+    uint64_t work[64];
+    unsigned char keep[4] = {1, 1, 1, 1};
+    ac_attention_masks masks = {0, 0, 0, keep, 2, 1};
+
+    CHECK(ac_q16_binary_n(AC_Q16_OP_MUL, 4, a, 1, b, 1, out, 1, bad_rnd, AC_OVERFLOW_SATURATE,
+                          NULL) == AC_STATUS_BAD_ARGUMENT, "binary_n rounding");
+    CHECK(ac_q16_binary_n(AC_Q16_OP_ADD, 4, a, 1, b, 1, out, 1, AC_ROUND_FLOOR, bad_ovf, NULL)
+          == AC_STATUS_BAD_ARGUMENT, "binary_n overflow");
+    CHECK(ac_q16_unary_n(AC_Q16_OP_EXP, 4, a, 1, out, 1, bad_rnd, AC_OVERFLOW_SATURATE, NULL)
+          == AC_STATUS_BAD_ARGUMENT, "unary_n rounding");
+    CHECK(ac_q16_unary_n(AC_Q16_OP_SQRT, 4, a, 1, out, 1, AC_ROUND_FLOOR, bad_ovf, NULL)
+          == AC_STATUS_BAD_ARGUMENT, "unary_n overflow");
+    CHECK(ac_q16_matmul(2, 2, 2, a, 2, 1, b, 2, 1, out, 2, 1, bad_rnd, AC_OVERFLOW_WRAP, NULL)
+          == AC_STATUS_BAD_ARGUMENT, "matmul rounding");
+    CHECK(ac_q16_matmul_batch(1, 2, 2, 2, a, 4, 2, 1, b, 4, 2, 1, out, 4, 2, 1, AC_ROUND_FLOOR,
+                              bad_ovf, NULL) == AC_STATUS_BAD_ARGUMENT, "matmul_batch overflow");
+    CHECK(ac_q16_softmax_row(4, a, 1, NULL, 0, out, 1, bad_rnd, NULL) == AC_STATUS_BAD_ARGUMENT,
+          "softmax rounding");
+    CHECK(ac_q16_attention(2, 2, 1, 1, a, 1, 1, b, 1, 1, a, 1, 1, &masks, AC_Q16_ONE, out, 1, 1,
+                           NULL, 0, 0, bad_rnd, work) == AC_STATUS_BAD_ARGUMENT,
+          "attention rounding");
+    double x[2] = {1.5, -2.25};
+    float xf[2] = {1.5f, -2.25f};
+    int64_t xi[2] = {1, -2};
+    CHECK(ac_q16_from_double_n(2, x, 1, out, 1, bad_rnd, AC_OVERFLOW_SATURATE, NULL)
+          == AC_STATUS_BAD_ARGUMENT, "from_double_n rounding");
+    CHECK(ac_q16_from_float_n(2, xf, 1, out, 1, AC_ROUND_FLOOR, bad_ovf, NULL)
+          == AC_STATUS_BAD_ARGUMENT, "from_float_n overflow");
+    CHECK(ac_q16_from_int64_n(2, xi, 1, out, 1, bad_ovf, NULL) == AC_STATUS_BAD_ARGUMENT,
+          "from_int64_n overflow");
+    (void)ac_q16_div(AC_Q16_ONE, 3, bad_rnd, AC_OVERFLOW_SATURATE, &st);
+    CHECK(st == AC_STATUS_BAD_ARGUMENT, "div rounding");
+    (void)ac_q16_sqrt(AC_Q16_ONE, bad_rnd, &st);
+    CHECK(st == AC_STATUS_BAD_ARGUMENT, "sqrt rounding");
+    (void)ac_q16_exp(AC_Q16_ONE, AC_ROUND_FLOOR, bad_ovf, &st);
+    CHECK(st == AC_STATUS_BAD_ARGUMENT, "exp overflow");
+    (void)ac_q16_from_double(1.0, bad_rnd, AC_OVERFLOW_RAISE, &st);
+    CHECK(st == AC_STATUS_BAD_ARGUMENT, "from_double rounding");
+
+    /* a NULL tally on loops that meet events: saturated, not counted, no crash */
+    CHECK(ac_q16_binary_n(AC_Q16_OP_ADD, 4, a, 1, b, 1, out, 1, AC_ROUND_FLOOR,
+                          AC_OVERFLOW_SATURATE, NULL) == AC_OK && out[0] == AC_Q16_MAX,
+          "binary_n with NULL tally");
+    CHECK(ac_q16_binary_n(AC_Q16_OP_DIV, 4, a, 1, b, 1, out, 1, AC_ROUND_FLOOR,
+                          AC_OVERFLOW_SATURATE, NULL) == AC_OK && out[1] == AC_Q16_MAX,
+          "binary_n division by zero with NULL tally");
+    CHECK(ac_q16_unary_n(AC_Q16_OP_EXP, 4, a, 1, out, 1, AC_ROUND_FLOOR, AC_OVERFLOW_SATURATE,
+                         NULL) == AC_OK && out[0] == AC_Q16_MAX, "unary_n with NULL tally");
+    CHECK(ac_q16_matmul(2, 2, 2, a, 2, 1, a, 2, 1, out, 2, 1, AC_ROUND_FLOOR,
+                        AC_OVERFLOW_SATURATE, NULL) == AC_OK && out[0] == AC_Q16_MAX,
+          "matmul with NULL tally");
+    /* found by the fuzz target: add/sub read no rounding, yet an unknown
+     * one is refused; an unknown unary op is refused for n = 0 too */
+    CHECK(ac_q16_binary_n(AC_Q16_OP_ADD, 4, a, 1, b, 1, out, 1, bad_rnd, AC_OVERFLOW_SATURATE,
+                          NULL) == AC_STATUS_BAD_ARGUMENT, "binary_n add rounding");
+    CHECK(ac_q16_unary_n((ac_q16_unary_op)5, 0, a, 1, out, 1, AC_ROUND_FLOOR,
+                         AC_OVERFLOW_SATURATE, NULL) == AC_STATUS_BAD_ARGUMENT,
+          "unary_n unknown op, n = 0");
+    /* an empty batch with broadcast inputs reads nothing (ASan: one element) */
+    ac_q16 lone_a[1] = {1}, lone_b[1] = {2}, lone_c[1] = {7};
+    CHECK(ac_q16_matmul_batch(0, 2, 2, 2, lone_a, 0, 2, 1, lone_b, 0, 2, 1, lone_c, 4, 2, 1,
+                              AC_ROUND_FLOOR, AC_OVERFLOW_SATURATE, NULL) == AC_OK
+              && lone_c[0] == 7, "matmul_batch count 0");
+    x[0] = 1e300;
+    CHECK(ac_q16_from_double_n(2, x, 1, out, 1, AC_ROUND_FLOOR, AC_OVERFLOW_SATURATE, NULL)
+          == AC_OK && out[0] == AC_Q16_MAX, "from_double_n with NULL tally");
+}
+
 int main(void)
 {
+    test_bad_arguments();
     test_exact_ties();
     test_mul_div();
     test_sqrt();

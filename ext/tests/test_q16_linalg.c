@@ -699,6 +699,10 @@ static void test_arguments(void)
     CHECK(ac_q16_det(0, NULL, 0, 0, &d, NEAR, SAT, &t, NULL) == AC_OK && d == ONE, "det n=0");
     CHECK(ac_q16_solve(0, 3, NULL, 0, 0, NULL, 0, 0, NULL, 0, NEAR, SAT, &t, NULL) == AC_OK,
           "solve n=0");
+    /* found by the fuzz target: n = 0, the display factor only */
+    int32_t piv0[1] = {-7};
+    CHECK(ac_q16_lu_factor(0, NULL, 0, 0, x, piv0, NULL, NEAR, SAT, &t, work) == AC_OK
+              && piv0[0] == -7, "lu_factor n=0 display only");
     /* the size macros */
     uint64_t prev = 0;
     int mono = 1;

@@ -178,3 +178,75 @@ def relocated(exc, offsets):
                     for ix in loc.indices)
     return located(type(exc), loc.kernel, loc.text, shifted, where=loc.where, more=loc.more,
                    detail=loc.detail, hint=loc.hint)
+
+
+# Which batch error a call raises when its items fail in several ways: the
+# exception types in the order of attncore._api.status._BATCH_ORDER (a test
+# keeps the two in step); errors at an element index come after every batch
+# error, as range events do in one in-memory call.
+BATCH_KIND_ORDER = (SingularMatrixError, NotPositiveDefiniteError, ValueError, ZeroDivisionError)
+LISTED = 5
+"""How many failing items a message lists (the rest are counted)."""
+
+
+def _kind_rank(exc):
+    for rank, kind in enumerate(BATCH_KIND_ORDER):
+        if type(exc) is kind:
+            return rank
+    return len(BATCH_KIND_ORDER)
+
+
+def merged(errors):
+    """The one error of a call whose pieces failed separately.
+
+    A caller that ran a kernel piece by piece (:mod:`attncore.dask` runs one
+    chunk per task) passes every piece's error, each with global indices
+    (:func:`relocated`); the result is what the in-memory call on the whole
+    array raises: the batch error of the first kind in
+    :data:`BATCH_KIND_ORDER` that occurs, listing the failing items of every
+    piece in C order (the first :data:`LISTED`, then a count of the rest),
+    or else the error at the lowest element index.  It does not depend on
+    the order of ``errors``.
+
+    Parameters
+    ----------
+    errors : sequence of Exception
+        At least one, each with ``attncore_location``.
+
+    Returns
+    -------
+    Exception
+        The caller raises it.
+
+    Raises
+    ------
+    AttributeError
+        An error that carries no location.
+
+    Examples
+    --------
+    >>> import attncore
+    >>> from attncore.errors import located, merged
+    >>> def singular(*items):
+    ...     return located(attncore.SingularMatrixError, "fp.solve", "singular matrix", items,
+    ...                    where="batch index")
+    >>> str(merged([singular((9,), (12,)), singular((3,))]))
+    'fp.solve: singular matrix at batch index (3,), (9,), (12,)'
+    """
+    locs = [(exc, exc.attncore_location) for exc in errors]
+    batch = [(exc, loc) for exc, loc in locs if loc.where == "batch index"]
+    if not batch:  # element (or row) errors: the first in C order, as the kernels stop there
+        exc, _ = min(locs, key=lambda pair: (pair[1].indices[0], pair[1].where))
+        return exc
+    rank = min(_kind_rank(exc) for exc, _ in batch)
+    same = [(exc, loc) for exc, loc in batch if _kind_rank(exc) == rank]
+    first = min(same, key=lambda pair: pair[1].indices[0])
+    kind, kernel, text = type(first[0]), first[1].kernel, first[1].text
+    same = [(exc, loc) for exc, loc in same if type(exc) is kind and loc.text == text]
+    # each piece lists its own first items in C order, so the first items of
+    # the whole call are among them
+    indices = sorted(ix for _, loc in same for ix in loc.indices)
+    total = sum(len(loc.indices) + loc.more for _, loc in same)
+    return located(kind, kernel, text, indices[:LISTED], where="batch index",
+                   more=total - min(total, LISTED), detail=first[1].detail,
+                   hint=first[1].hint)

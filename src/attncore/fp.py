@@ -39,8 +39,10 @@ def matmul(a, b, /, *, out=None):
     a, b : array_like
         Real arrays, at least 1-D.
     out : ndarray, optional
-        Must have the result's exact shape and dtype; validated before any
-        write.
+        Must have the result's exact shape; its dtype must accept the
+        result under NumPy's ``casting="same_kind"`` (float32 takes a
+        float64 result, an integer array does not).  Validated before any
+        write; untouched if the call raises.
 
     Returns
     -------
@@ -53,7 +55,7 @@ def matmul(a, b, /, *, out=None):
         0-d operands, mismatched inner dims or batch dims that do not
         broadcast (naming both shapes), or a wrong ``out`` shape.
     TypeError
-        Complex input, or ``out`` of another dtype.
+        Complex input, or an ``out`` dtype the result does not cast to.
 
     Examples
     --------
@@ -78,7 +80,9 @@ def softmax(x, /, axis=-1, *, mask=None):
     Parameters
     ----------
     x : array_like of real numbers
-    axis : int
+    axis : int, tuple of ints or None
+        The axes the softmax normalizes over, as ``scipy.special.softmax``:
+        a tuple means their union, None every axis (default -1).
     mask : array_like of bool, optional
         True keeps an entry; broadcast against ``x``.  Masked entries are
         exactly 0, and a row with nothing kept is all 0 (not NaN), as in
@@ -118,7 +122,9 @@ def log_softmax(x, /, axis=-1, *, mask=None):
     Parameters
     ----------
     x : array_like of real numbers
-    axis : int
+    axis : int, tuple of ints or None
+        The axes the softmax normalizes over, as ``scipy.special.softmax``:
+        a tuple means their union, None every axis (default -1).
     mask : array_like of bool, optional
         True keeps an entry; broadcast against ``x``.
 
@@ -314,7 +320,7 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
                                      key_padding_mask=key_padding_mask)
 
 
-def lu_factor(a, /):
+def lu_factor(a, /, *, check_finite=True):
     """LU factorization with partial pivoting, batched: ``P A = L U``.
 
     Column c pivots on the largest magnitude at or below the diagonal; the
@@ -327,6 +333,9 @@ def lu_factor(a, /):
     Parameters
     ----------
     a : array_like, (..., n, n)
+    check_finite : bool
+        Check that the inputs hold no infinity or NaN (default, as SciPy);
+        ``False`` skips the check, and non-finite values then propagate.
 
     Returns
     -------
@@ -339,6 +348,7 @@ def lu_factor(a, /):
         An exactly zero pivot; the message names the batch indices.
     ValueError
         ``a`` not square in its last two dims.
+        Non-finite input with ``check_finite=True`` (naming the argument).
 
     Examples
     --------
@@ -347,10 +357,10 @@ def lu_factor(a, /):
     >>> lu.tolist(), piv.tolist()
     ([[4.0, 4.0], [0.25, 1.0]], [1, 1])
     """
-    return _linalg.lu_factor("fp", a)
+    return _linalg.lu_factor("fp", a, check_finite=check_finite)
 
 
-def lu_solve(lu_and_piv, b, /):
+def lu_solve(lu_and_piv, b, /, *, check_finite=True):
     """Solve ``A x = b`` from :func:`lu_factor`'s ``(lu, piv)``.
 
     Forward substitution with the unit lower factor, back substitution with
@@ -363,6 +373,9 @@ def lu_solve(lu_and_piv, b, /):
     b : array_like, (n,) or (..., n, k)
         As ``numpy.linalg.solve`` (NumPy 2): a vector only when 1-D; batch
         dims broadcast with ``lu``'s.
+    check_finite : bool
+        Check that the inputs hold no infinity or NaN (default, as SciPy);
+        ``False`` skips the check, and non-finite values then propagate.
 
     Returns
     -------
@@ -374,6 +387,7 @@ def lu_solve(lu_and_piv, b, /):
         A zero on ``U``'s diagonal (naming the batch indices).
     ValueError
         Shapes that do not match (naming them), or pivots out of range.
+        Non-finite input with ``check_finite=True`` (naming the argument).
 
     Examples
     --------
@@ -382,10 +396,10 @@ def lu_solve(lu_and_piv, b, /):
     >>> fp.lu_solve(factors, [3.0, 5.0]).round(12).tolist()
     [0.8, 1.4]
     """
-    return _linalg.lu_solve("fp", lu_and_piv, b)
+    return _linalg.lu_solve("fp", lu_and_piv, b, check_finite=check_finite)
 
 
-def cho_factor(a, /, *, lower=True, pivot=False):
+def cho_factor(a, /, *, lower=True, pivot=False, check_finite=True):
     """Cholesky factorization, batched: ``A = L L^T`` (or ``U^T U``).
 
     Only the lower triangle of ``a`` is read.  The default is the **lower**
@@ -404,6 +418,9 @@ def cho_factor(a, /, *, lower=True, pivot=False):
         Return ``L`` (default) or ``U = L^T``.
     pivot : bool
         Diagonal pivoting, for semidefinite input.
+    check_finite : bool
+        Check that the inputs hold no infinity or NaN (default, as SciPy);
+        ``False`` skips the check, and non-finite values then propagate.
 
     Returns
     -------
@@ -419,6 +436,7 @@ def cho_factor(a, /, *, lower=True, pivot=False):
         A pivot <= 0 without pivoting (naming the batch indices).
     ValueError
         ``a`` not square in its last two dims.
+        Non-finite input with ``check_finite=True`` (naming the argument).
 
     Examples
     --------
@@ -427,10 +445,10 @@ def cho_factor(a, /, *, lower=True, pivot=False):
     >>> c.tolist(), lower
     ([[2.0, 0.0], [1.0, 2.0]], True)
     """
-    return _linalg.cho_factor("fp", a, lower, pivot)
+    return _linalg.cho_factor("fp", a, lower, pivot, check_finite=check_finite)
 
 
-def cho_solve(c_and_lower, b, /):
+def cho_solve(c_and_lower, b, /, *, check_finite=True):
     """Solve ``A x = b`` from :func:`cho_factor`'s tuple (either form).
 
     Parameters
@@ -439,6 +457,9 @@ def cho_solve(c_and_lower, b, /):
         ``(c, lower)`` or ``(c, lower, perm, rank)`` from :func:`cho_factor`.
     b : array_like, (n,) or (..., n, k)
         As in :func:`lu_solve`.
+    check_finite : bool
+        Check that the inputs hold no infinity or NaN (default, as SciPy);
+        ``False`` skips the check, and non-finite values then propagate.
 
     Returns
     -------
@@ -450,6 +471,7 @@ def cho_solve(c_and_lower, b, /):
         A pivoted factor of rank < n, or a zero on the factor's diagonal.
     ValueError
         Shapes that do not match, or ``perm`` not a permutation.
+        Non-finite input with ``check_finite=True`` (naming the argument).
 
     Examples
     --------
@@ -458,10 +480,10 @@ def cho_solve(c_and_lower, b, /):
     >>> fp.cho_solve(factor, [6.0, 7.0]).tolist()
     [1.0, 1.0]
     """
-    return _linalg.cho_solve("fp", c_and_lower, b)
+    return _linalg.cho_solve("fp", c_and_lower, b, check_finite=check_finite)
 
 
-def solve(a, b, /, *, assume_a="gen"):
+def solve(a, b, /, *, assume_a="gen", check_finite=True):
     """Solve ``A x = b`` for a batch of small matrices.
 
     One fused C call per matrix (factor and substitute without leaving the
@@ -475,6 +497,9 @@ def solve(a, b, /, *, assume_a="gen"):
     assume_a : {"gen", "pos"}
         LU with partial pivoting, or Cholesky (A symmetric positive
         definite, lower triangle read).
+    check_finite : bool
+        Check that the inputs hold no infinity or NaN (default, as SciPy);
+        ``False`` skips the check, and non-finite values then propagate.
 
     Returns
     -------
@@ -487,6 +512,7 @@ def solve(a, b, /, *, assume_a="gen"):
     ValueError
         Non-square ``a``, mismatched ``b`` or batch dims (naming shapes), or
         an unknown ``assume_a``.
+        Non-finite input with ``check_finite=True`` (naming the argument).
 
     Examples
     --------
@@ -498,15 +524,18 @@ def solve(a, b, /, *, assume_a="gen"):
     >>> fp.solve(a, np.ones((1000, 3, 1)), assume_a="pos")[0, :, 0].tolist()
     [0.25, 0.25, 0.25]
     """
-    return _linalg.solve("fp", a, b, assume_a)
+    return _linalg.solve("fp", a, b, assume_a, check_finite=check_finite)
 
 
-def det(a, /):
+def det(a, /, *, check_finite=True):
     """Determinant from the LU diagonal with the pivot sign, batched.
 
     Parameters
     ----------
     a : array_like, (..., n, n)
+    check_finite : bool
+        Check that the inputs hold no infinity or NaN (default, as SciPy);
+        ``False`` skips the check, and non-finite values then propagate.
 
     Returns
     -------
@@ -517,6 +546,7 @@ def det(a, /):
     ------
     ValueError
         ``a`` not square in its last two dims.
+        Non-finite input with ``check_finite=True`` (naming the argument).
 
     Examples
     --------
@@ -524,7 +554,7 @@ def det(a, /):
     >>> float(fp.det([[1.0, 2.0], [3.0, 4.0]]))
     -2.0
     """
-    return _linalg.det("fp", a)
+    return _linalg.det("fp", a, check_finite=check_finite)
 
 
 def slogdet(a, /):
@@ -574,7 +604,7 @@ def slogdet(a, /):
     return _linalg.slogdet("fp", a)
 
 
-def inv(a, /):
+def inv(a, /, *, check_finite=True):
     """Inverse by LU solves against the identity.
 
     Prefer :func:`solve` (or :func:`lu_factor` + :func:`lu_solve`): forming
@@ -584,6 +614,9 @@ def inv(a, /):
     Parameters
     ----------
     a : array_like, (..., n, n)
+    check_finite : bool
+        Check that the inputs hold no infinity or NaN (default, as SciPy);
+        ``False`` skips the check, and non-finite values then propagate.
 
     Returns
     -------
@@ -595,6 +628,7 @@ def inv(a, /):
         Naming the batch indices.
     ValueError
         ``a`` not square in its last two dims.
+        Non-finite input with ``check_finite=True`` (naming the argument).
 
     Examples
     --------
@@ -602,10 +636,10 @@ def inv(a, /):
     >>> fp.inv([[2.0, 0.0], [0.0, 4.0]]).tolist()
     [[0.5, 0.0], [0.0, 0.25]]
     """
-    return _linalg.inv("fp", a)
+    return _linalg.inv("fp", a, check_finite=check_finite)
 
 
-def affine_inverse(m, /, *, kind="affine"):
+def affine_inverse(m, /, *, kind="affine", check_finite=True):
     """Inverse of homogeneous transforms ``[[A, t], [0, 1]]``, batched.
 
     ``kind="rigid"`` assumes A is a rotation and returns ``[[A^T, -A^T t],
@@ -617,6 +651,9 @@ def affine_inverse(m, /, *, kind="affine"):
     ----------
     m : array_like, (..., 4, 4) or (..., 3, 3)
     kind : {"affine", "rigid"}
+    check_finite : bool
+        Check that the inputs hold no infinity or NaN (default, as SciPy);
+        ``False`` skips the check, and non-finite values then propagate.
 
     Returns
     -------
@@ -627,6 +664,7 @@ def affine_inverse(m, /, *, kind="affine"):
     ValueError
         A bottom row other than exactly ``[0 ... 0 1]``, or a shape other
         than (..., 3, 3) / (..., 4, 4).
+        Non-finite input with ``check_finite=True`` (naming the argument).
     attncore.SingularMatrixError
         ``kind="affine"`` with a singular A (naming the batch indices).
 
@@ -637,4 +675,4 @@ def affine_inverse(m, /, *, kind="affine"):
     >>> fp.affine_inverse(m, kind="rigid").tolist()
     [[0.0, 1.0, 3.0], [-1.0, 0.0, 5.0], [0.0, 0.0, 1.0]]
     """
-    return _linalg.affine_inverse("fp", m, kind)
+    return _linalg.affine_inverse("fp", m, kind, check_finite=check_finite)

@@ -1,10 +1,13 @@
 """Q16.16 fixed-point backend.
 
 A Q16.16 array is an ``int32`` array of raw values: the raw integer ``r``
-stands for the real number ``r / 2**16``.  Every function here takes int32
-arrays only (a float array is a TypeError pointing at :func:`from_float`)
-and returns int32 arrays; the C core computes each result exactly, at full
-width, and rounds it once.
+stands for the real number ``r / 2**16``.  Every function here takes raw
+values ("array_like of int32" below): int32 arrays, or Python ints and
+integer arrays of any width whose values all fit int32 (converted; a value
+outside int32 is a ValueError naming the argument).  Floats, bools and
+anything else are a TypeError pointing at :func:`from_float`.  Results are
+int32 arrays; the C core computes each result exactly, at full width, and
+rounds it once.
 
 Rounding (``rounding=``)
     ``"nearest"`` (default): to nearest, ties to even.
@@ -82,7 +85,7 @@ def add(a, b, /, *, overflow="saturate"):
     Raises
     ------
     TypeError
-        A non-int32 input.
+        A non-integer input (convert reals with :func:`from_float`).
     ValueError
         Shapes that do not broadcast, or an unknown policy.
     attncore.Q16OverflowError
@@ -149,7 +152,7 @@ def mul(a, b, /, *, rounding="nearest", overflow="saturate"):
     Raises
     ------
     TypeError
-        A non-int32 input.
+        A non-integer input (convert reals with :func:`from_float`).
     ValueError
         Shapes that do not broadcast.
     attncore.Q16OverflowError
@@ -228,7 +231,7 @@ def sqrt(a, /, *, rounding="nearest"):
     Raises
     ------
     TypeError
-        A non-int32 input.
+        A non-integer input (convert reals with :func:`from_float`).
     ValueError
         A negative input (naming its index).
 
@@ -266,7 +269,7 @@ def exp(a, /, *, rounding="nearest", overflow="saturate"):
     Raises
     ------
     TypeError
-        A non-int32 input.
+        A non-integer input (convert reals with :func:`from_float`).
     attncore.Q16OverflowError
         With ``overflow="raise"``, a result above MAX.
 
@@ -332,7 +335,7 @@ def to_float(q, /):
     Raises
     ------
     TypeError
-        A non-int32 input.
+        A non-integer input (convert reals with :func:`from_float`).
 
     Examples
     --------
@@ -363,8 +366,11 @@ def matmul(a, b, /, *, rounding="nearest", overflow="saturate", out=None):
         Raw Q16.16 values, at least 1-D; batch dims broadcast.
     rounding : {"nearest", "floor"}
     overflow : {"saturate", "raise", "wrap"}
-    out : ndarray of int32, optional
-        Exact result shape; untouched if the call raises.
+    out : ndarray, optional
+        Exact result shape; untouched if the call raises.  Receives the raw
+        int32 values cast as NumPy's ``casting="same_kind"`` allows (int64
+        or float64 hold them exactly; a narrower integer wraps, as NumPy's
+        own ``out=`` does).
 
     Returns
     -------
@@ -374,7 +380,7 @@ def matmul(a, b, /, *, rounding="nearest", overflow="saturate", out=None):
     Raises
     ------
     TypeError
-        Non-int32 input, or ``out`` of another dtype.
+        Non-integer input, or an ``out`` dtype the result does not cast to.
     ValueError
         Shapes as for np.matmul (naming both), or a wrong ``out`` shape.
     attncore.Q16OverflowError
@@ -405,7 +411,9 @@ def softmax(x, /, axis=-1, *, mask=None, rounding="nearest"):
     Parameters
     ----------
     x : array_like of int32
-    axis : int
+    axis : int, tuple of ints or None
+        The axes the softmax normalizes over, as ``scipy.special.softmax``:
+        a tuple means their union, None every axis (default -1).
     mask : array_like of bool, optional
         True keeps; masked entries are 0, a fully masked row is all 0.
     rounding : {"nearest", "floor"}
@@ -417,7 +425,7 @@ def softmax(x, /, axis=-1, *, mask=None, rounding="nearest"):
     Raises
     ------
     TypeError
-        Non-int32 ``x`` or a non-bool mask.
+        Non-integer ``x`` or a non-bool mask.
     ValueError
         A mask that does not broadcast, or a row keeping more than 2**23
         entries.
@@ -511,7 +519,7 @@ def scaled_dot_product_attention(q, k, v, /, *, mask=None, is_causal=False, scal
     Raises
     ------
     TypeError
-        Non-int32 q/k/v, or a mask that is not bool.
+        Non-integer q/k/v, or a mask that is not bool.
     ValueError
         Shapes (as the float backend), a 0-d mask, a scale outside Q16.16,
         or a row keeping more than 2**23 keys.
@@ -575,7 +583,7 @@ def multi_head_attention(query, key, value, w_q, w_k, w_v, w_o, num_heads, /, *,
     Raises
     ------
     TypeError
-        Non-int32 input, a non-bool mask or a non-integer ``num_heads``.
+        Non-integer input, a non-bool mask or a non-integer ``num_heads``.
     ValueError
         Shapes, masks or ``num_heads`` as in the float backend.
     attncore.Q16OverflowError

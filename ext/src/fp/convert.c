@@ -2,6 +2,7 @@
  * Real <-> Q16.16 conversion (host-side float code; see attncore/convert.h).
  */
 #include "attncore/convert.h"
+#include "../q16/q16_policy.h" /* the modes a build accepts: one rule for both sides */
 
 #define AC_TWO_32 4294967296.0
 #define AC_TWO_62 4611686018427387904.0
@@ -20,6 +21,10 @@ static ac_q16 wrap_huge(double y)
 
 ac_q16 ac_q16_from_double(double x, ac_rounding rnd, ac_overflow ovf, ac_status *status)
 {
+    if (!ac_q16__rounding_ok(rnd) || !ac_q16__overflow_ok(ovf)) {
+        *status = AC_STATUS_BAD_ARGUMENT;
+        return 0;
+    }
     if (x != x) {
         *status = AC_STATUS_DOMAIN;
         return 0;
@@ -51,6 +56,9 @@ ac_q16 ac_q16_from_double(double x, ac_rounding rnd, ac_overflow ovf, ac_status 
 }
 
 #define AC__FROM_REAL_LOOP()                                                   \
+    if (!ac_q16__rounding_ok(rnd) || !ac_q16__overflow_ok(ovf)) {         \
+        return AC_STATUS_BAD_ARGUMENT;                                          \
+    }                                                                           \
     for (size_t i = 0; i < n; ++i, x += sx, out += so) {                        \
         ac_status st;                                                           \
         *out = ac_q16_from_double((double)*x, rnd, ovf, &st);                   \
@@ -80,6 +88,9 @@ ac_status ac_q16_from_float_n(size_t n, const float *x, ptrdiff_t sx, ac_q16 *ou
 ac_status ac_q16_from_int64_n(size_t n, const int64_t *x, ptrdiff_t sx, ac_q16 *out,
                               ptrdiff_t so, ac_overflow ovf, ac_tally *tally)
 {
+    if (!ac_q16__overflow_ok(ovf)) {
+        return AC_STATUS_BAD_ARGUMENT;
+    }
     for (size_t i = 0; i < n; ++i, x += sx, out += so) {
         ac_status st;
         *out = ac_q16_from_int(*x, ovf, &st);

@@ -6,6 +6,7 @@
 #include "attncore/config.h"
 #include "attncore/q16_attention.h"
 #include "q16_wide.h"
+#include "q16_policy.h"
 #include "q16_exp_neg.h"
 
 /* ---- unsigned two-word division with a small quotient ---------------------
@@ -180,6 +181,9 @@ ac_status ac_q16_attention(size_t l, size_t s, size_t e, size_t ev,
                            ac_q16 *weights, ptrdiff_t sw_row, ptrdiff_t sw_col,
                            ac_rounding rnd, uint64_t *work)
 {
+    if (!ac_q16__rounding_ok(rnd)) {
+        return AC_STATUS_BAD_ARGUMENT;
+    }
     /* work: 2 s words of keys (the signed score dot_j as two words, then,
      * written over them in order, e_j at word j: word j belongs to key
      * j / 2, already read), then 3 ev int64 block sums and ev two-word

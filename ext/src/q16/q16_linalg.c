@@ -20,6 +20,7 @@
 
 #include "q16_mw.h"
 #include "q16_wide.h"
+#include "q16_policy.h"
 
 #ifndef AC_Q16_LINALG_FAST_MAX
 #define AC_Q16_LINALG_FAST_MAX 4 /* tests set 0 to run the general engine for every n */
@@ -38,11 +39,10 @@
  * Common helpers
  * ====================================================================== */
 
+/* The enum check every kernel shares (attncore/q16.h). */
 static int la_modes_ok(ac_rounding rnd, ac_overflow ovf)
 {
-    return (rnd == AC_ROUND_NEAREST_EVEN || rnd == AC_ROUND_FLOOR)
-           && (ovf == AC_OVERFLOW_SATURATE || ovf == AC_OVERFLOW_RAISE
-               || ovf == AC_OVERFLOW_WRAP);
+    return ac_q16__rounding_ok(rnd) && ac_q16__overflow_ok(ovf);
 }
 
 /* n is acceptable for the multiword engine on this target. */
@@ -2274,6 +2274,9 @@ ac_status ac_q16_lu_factor(size_t n, const ac_q16 *a, ptrdiff_t sa_row, ptrdiff_
                 }
             }
         }
+        return AC_OK;
+    }
+    if (factor == NULL) { /* n == 0 with only the (empty) display factor asked for */
         return AC_OK;
     }
     return la_exact_factor(n, a, sa_row, sa_col, 0, factor, work);

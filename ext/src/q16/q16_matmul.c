@@ -4,6 +4,7 @@
 #include "attncore/config.h"
 #include "attncore/q16_matmul.h"
 #include "q16_wide.h"
+#include "q16_policy.h"
 
 /* Output columns accumulated at once on the int64 path: a stack buffer of
  * 8 * AC_Q16_MATMUL_COL_BLOCK bytes (the core never allocates).  Firmware
@@ -18,6 +19,9 @@
  * and the one that vectorizes), one item when they are broadcast. */
 static uint64_t batch_max_magnitude(size_t count, size_t size, const ac_q16 *x, ptrdiff_t stride)
 {
+    if (count == 0) { /* no item: nothing may be read, not even a broadcast one */
+        return 0;
+    }
     if (stride == (ptrdiff_t)size) {
         return ac_q16__max_magnitude(1, count * size, x, 0, 1);
     }
@@ -124,6 +128,9 @@ ac_status ac_q16_matmul(size_t m, size_t n, size_t k,
                         ac_q16 *c, ptrdiff_t sc_row, ptrdiff_t sc_col,
                         ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
 {
+    if (!ac_q16__rounding_ok(rnd) || !ac_q16__overflow_ok(ovf)) {
+        return AC_STATUS_BAD_ARGUMENT;
+    }
     uint64_t max_a = ac_q16__max_magnitude(m, k, a, sa_row, sa_col);
     uint64_t max_b = ac_q16__max_magnitude(k, n, b, sb_row, sb_col);
     if (int64_sums_are_exact(k, max_a, max_b)) {
@@ -232,6 +239,9 @@ ac_status ac_q16_matmul_batch(size_t count, size_t m, size_t n, size_t k,
                               ac_q16 *c, ptrdiff_t sc_t, ptrdiff_t sc_row, ptrdiff_t sc_col,
                               ac_rounding rnd, ac_overflow ovf, ac_tally *tally)
 {
+    if (!ac_q16__rounding_ok(rnd) || !ac_q16__overflow_ok(ovf)) {
+        return AC_STATUS_BAD_ARGUMENT;
+    }
     bool packed = sa_col == 1 && sb_col == 1 && sc_col == 1 && sa_row == (ptrdiff_t)k
                   && sb_row == (ptrdiff_t)n && sc_row == (ptrdiff_t)n;
     if (packed) {

@@ -1,6 +1,7 @@
 """scaled_dot_product_attention of both backends: shape checks,
 broadcasting of batch dims, masks, the scale, and the result tuple."""
 import math
+import operator
 
 import numpy as np
 
@@ -35,7 +36,7 @@ def attention_operands(kernel, q, k, v, mask):
     if mask is not None:
         batch_shapes.append(mask.shape[:-2])
     try:
-        batch = np.broadcast_shapes(*batch_shapes)
+        batch = arrays.broadcast_shapes(*batch_shapes)
         if mask is not None:
             mask = np.broadcast_to(mask, batch + (length, keys))
     except ValueError:
@@ -43,6 +44,7 @@ def attention_operands(kernel, q, k, v, mask):
         raise ValueError(f"{kernel}: batch dims of q, k, v{', mask' if mask is not None else ''} "
                          f"do not broadcast (shapes {shapes}; a mask is (..., L={length}, "
                          f"S={keys}))") from None
+    arrays.result_dims(kernel, batch + (length, keys))
     q = np.broadcast_to(q, batch + q.shape[-2:])
     k = np.broadcast_to(k, batch + k.shape[-2:])
     v = np.broadcast_to(v, batch + v.shape[-2:])
@@ -102,6 +104,9 @@ def group_query_heads(kernel, q, k, v, mask):
 def fp_attention(q, k, v, mask, is_causal, scale, return_weights, enable_gqa=False,
                  kernel="fp.scaled_dot_product_attention"):
     (q, k, v), dtype = arrays.convert("fp", kernel, (q, k, v), ("q", "k", "v"))
+    scale = None if scale is None else _real(kernel, scale)
+    is_causal = arrays.flag(kernel, "is_causal", is_causal)
+    return_weights = arrays.flag(kernel, "return_weights", return_weights)
     mask, mask_kind = masks.attention_mask(kernel, mask, additive=dtype)
     merge = None
     if enable_gqa:
@@ -115,7 +120,7 @@ def fp_attention(q, k, v, mask, is_causal, scale, return_weights, enable_gqa=Fal
     if keys and (out.size or (weights is not None and weights.size)):
         if scale is None:
             scale = 1.0 / math.sqrt(features) if features > 0 else 1.0
-        kernels.fp(q, k, v, out, mask, mask_kind, bool(is_causal), float(scale), weights,
+        kernels.fp(q, k, v, out, mask, mask_kind, is_causal, scale, weights,
                    get_num_threads())
     return _result(out, weights, return_weights, merge)
 
@@ -127,9 +132,26 @@ def _result(out, weights, return_weights, merge):
     return (out, weights) if return_weights else out
 
 
+def _real(kernel, scale):
+    """``scale`` as a Python float, or a TypeError naming it (a string or an
+    array must not be read as a number)."""
+    if isinstance(scale, (str, bytes, bool, np.bool_)) or (
+            np.ndim(scale) != 0 or np.asarray(scale).dtype.kind not in "fiu"):
+        raise TypeError(f"{kernel}: `scale` must be a real number, got {scale!r}")
+    return float(scale)
+
+
 def q16_default_scale(features):
     """``1 / sqrt(features)`` as the nearest Q16.16 raw value (exact integer
     arithmetic: ``round(sqrt(2**32 / features))``)."""
+    value = features
+    try:
+        if isinstance(value, (bool, np.bool_)):  # an int to Python, not a feature count
+            raise TypeError
+        features = operator.index(value)
+    except TypeError:
+        raise TypeError(f"q16.default_scale: `features` must be an int, got {value!r}") \
+            from None
     if features <= 0:
         return arrays.ONE
     floor = math.isqrt((1 << 32) // features)
@@ -140,11 +162,9 @@ def q16_default_scale(features):
 def _q16_scale(kernel, scale, features):
     if scale is None:
         return q16_default_scale(features)
-    if isinstance(scale, (np.ndarray, np.generic)) and np.asarray(scale).dtype.kind not in "fiu":
-        raise TypeError(f"{kernel}: scale must be a real number, got {np.asarray(scale).dtype}")
-    value = float(scale)
+    value = _real(kernel, scale)
     if not math.isfinite(value) or not arrays.MIN <= round(value * arrays.ONE) <= arrays.MAX:
-        raise ValueError(f"{kernel}: scale={scale!r} is not representable in Q16.16")
+        raise ValueError(f"{kernel}: `scale`={scale!r} is not representable in Q16.16")
     return round(value * arrays.ONE)  # Python's round: nearest, ties to even
 
 
@@ -152,6 +172,8 @@ def q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding, ena
                   kernel="q16.scaled_dot_product_attention"):
     (q, k, v), _ = arrays.convert("q16", kernel, (q, k, v), ("q", "k", "v"))
     rnd = arrays.rounding_code(kernel, rounding)
+    is_causal = arrays.flag(kernel, "is_causal", is_causal)
+    return_weights = arrays.flag(kernel, "return_weights", return_weights)
     mask, _ = masks.attention_mask(kernel, mask, hint=Q16_MASK_HINT)
     merge = None
     if enable_gqa:
@@ -165,7 +187,7 @@ def q16_attention(q, k, v, mask, is_causal, scale, return_weights, rounding, ena
     out = np.zeros(batch + (length, v.shape[-1]), dtype=np.int32)
     weights = np.zeros(batch + (length, keys), dtype=np.int32) if return_weights else None
     if keys and (out.size or (weights is not None and weights.size)):
-        code, item = kernels.q16(q, k, v, out, mask, bool(is_causal), raw_scale, weights, rnd,
+        code, item = kernels.q16(q, k, v, out, mask, is_causal, raw_scale, weights, rnd,
                                  get_num_threads())
         if code != status.S.AC_OK:
             raise status.error(code, kernel, [arrays.flat_to_index(item, batch)],

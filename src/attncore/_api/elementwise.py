@@ -34,7 +34,7 @@ def unary(name, a, rounding, overflow):
 
 def from_float(x, rounding, overflow):
     kernel = "q16.from_float"
-    arr = np.asarray(x)
+    arr = arrays.operand(kernel, "x", x)
     rnd = arrays.rounding_code(kernel, rounding)
     ovf = arrays.overflow_code(kernel, overflow)
     kind = arr.dtype.kind
@@ -49,8 +49,8 @@ def from_float(x, rounding, overflow):
         arr = arr.astype(np.int64)
     else:
         raise TypeError(
-            f"{kernel} converts real numbers (float16/32/64, integers), got {arr.dtype}"
-        )
+            f"{kernel}: `x` must hold real numbers (float16/32/64, integers, bools), got "
+            f"{arr.dtype}")
     if not arr.flags.aligned:
         arr = arr.copy()
     out = np.empty(arr.shape, dtype=np.int32)

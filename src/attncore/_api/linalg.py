@@ -72,26 +72,36 @@ def _exact_of(kernel, factor, kind, made_by):
             f"relative; the {kind.__name__} also carries the exact factor (its `exact` words), "
             f"which gives the same bits as q16.solve")
     exact = np.asarray(factor.exact)
-    if exact.dtype != np.uint32 or exact.ndim < 1:
+    # uint32 in either byte order, as every other operand (the words are values)
+    if exact.dtype.kind != "u" or exact.dtype.itemsize != 4 or exact.ndim < 1:
         raise TypeError(f"{kernel}: the factor's `exact` words must be a uint32 array "
                         f"(..., words), got {exact.dtype} {exact.shape}")
-    return exact
+    return exact.astype(np.uint32, copy=False)
 
 
 class _Call:
     """One call's kernel name, operands in its arithmetic, and policies."""
 
-    def __init__(self, backend, name, operands, rounding, overflow):
+    def __init__(self, backend, name, operands, rounding, overflow, check_finite=False,
+                 names=("a", "b")):
         self.kernel = f"{backend}.{name}"
         q16 = backend == "q16"
         self.rnd = arrays.rounding_code(self.kernel, rounding) if q16 else 0
         self.ovf = arrays.overflow_code(self.kernel, overflow) if q16 else 0
         self.overflow = overflow
-        self.operands, self.dtype = arrays.convert(backend, self.kernel, operands,
-                                                   ("a", "b")[:len(operands)])
+        names = names[:len(operands)]
+        self.operands, self.dtype = arrays.convert(backend, self.kernel, operands, names)
+        if arrays.flag(self.kernel, "check_finite", check_finite):
+            arrays.check_finite(self.kernel, self.operands, names)
 
-    def run(self, kernel_fn, batch, core_shape, *args, **fields):
-        """``kernel_fn(*args)`` over the batch; raises for any failed item."""
+    def run(self, kernel_fn, batch, core_shape, *args, exact=None, **fields):
+        """``kernel_fn(*args)`` over the batch; raises for any failed item.
+        Nothing runs when there is no item or every item is empty (an
+        output with elements per item, as det's, has ``core_shape == ()``),
+        except that exact factor words (``exact``, which is in ``args``) are
+        written for every item: an n = 0 factor still has its header."""
+        if 0 in batch or (0 in core_shape and exact is None):
+            return
         codes, events, first = kernel_fn(*args, self.rnd, self.ovf, get_num_threads())
         status.check_items(self.kernel, codes, events, first, batch, core_shape, self.overflow,
                            **fields)
@@ -120,11 +130,12 @@ def _rhs(kernel, a_shape, b):
         raise ValueError(f"{kernel}: a of shape {a_shape} and b of shape {b.shape} do not match "
                          f"({n} != {b.shape[-2]}; b is (..., n, k), or (n,) for one vector)")
     try:
-        batch = np.broadcast_shapes(a_shape[:-2], b.shape[:-2])
+        batch = arrays.broadcast_shapes(a_shape[:-2], b.shape[:-2])
     except ValueError:
         raise ValueError(f"{kernel}: batch dims of a {a_shape} and b {b.shape} do not "
                          "broadcast") from None
     k = b.shape[-1]
+    arrays.result_dims(kernel, batch + (n, k))
     return np.broadcast_to(b, batch + (n, k)), batch, batch + (n, k)
 
 
@@ -135,8 +146,8 @@ def _q16_size(kernel, n):
                          f"costs O(n**5) bit operations), got n = {n}")
 
 
-def lu_factor(backend, a, rounding="nearest", overflow="saturate"):
-    call = _Call(backend, "lu_factor", (a,), rounding, overflow)
+def lu_factor(backend, a, rounding="nearest", overflow="saturate", check_finite=False):
+    call = _Call(backend, "lu_factor", (a,), rounding, overflow, check_finite)
     (a,) = call.operands
     n = square(call.kernel, a)
     batch = a.shape[:-2]
@@ -146,7 +157,7 @@ def lu_factor(backend, a, rounding="nearest", overflow="saturate"):
     lu = np.empty(a.shape, call.dtype)
     piv = np.empty(batch + (n,), np.int32)
     exact = np.empty(batch + (factor_words(n),), np.uint32) if q16 else None
-    call.run(kernels.lu_factor, batch, (n, n), a, lu, piv, exact)
+    call.run(kernels.lu_factor, batch, (n, n), a, lu, piv, exact, exact=exact)
     return LUFactor((lu, piv), exact) if q16 else (lu, piv)
 
 
@@ -164,40 +175,42 @@ def _solve_exact(call, exact, n, b, b_name="b"):
     return x.reshape(out_shape if b.ndim > 1 else batch + (n,))
 
 
-def lu_solve(backend, lu_and_piv, b, rounding="nearest", overflow="saturate"):
+def lu_solve(backend, lu_and_piv, b, rounding="nearest", overflow="saturate",
+             check_finite=False):
     if backend == "q16":
         exact = _exact_of("q16.lu_solve", lu_and_piv, LUFactor, "q16.lu_factor")
         lu = lu_and_piv[0]
-        call = _Call(backend, "lu_solve", (lu, b), rounding, overflow)
+        call = _Call(backend, "lu_solve", (lu, b), rounding, overflow, check_finite, ("lu", "b"))
         n = square(call.kernel, call.operands[0], "lu")
         return _solve_exact(call, exact, n, call.operands[1])
     lu, piv = lu_and_piv
-    call = _Call(backend, "lu_solve", (lu, b), rounding, overflow)
+    call = _Call(backend, "lu_solve", (lu, b), rounding, overflow, check_finite, ("lu", "b"))
     kernel, (lu, b) = call.kernel, call.operands
     n = square(kernel, lu, "lu")
-    piv = np.asarray(piv)
+    piv = arrays.operand(kernel, "piv", piv)
     if piv.dtype.kind not in "iu" or piv.shape[-1:] != (n,):
         raise ValueError(f"{kernel}: piv must be integers of shape (..., {n}), got "
                          f"{piv.dtype} {piv.shape}")
-    b3, batch, out_shape = _rhs(kernel, lu.shape, b)
+    b3, batch, _ = _rhs(kernel, lu.shape, b)
     try:
-        batch = np.broadcast_shapes(batch, piv.shape[:-1])
+        batch = arrays.broadcast_shapes(batch, piv.shape[:-1])
     except ValueError:
         raise ValueError(f"{kernel}: piv of shape {piv.shape} does not broadcast with "
                          f"lu {lu.shape} and b {b.shape}") from None
     k = b3.shape[-1]
+    arrays.result_dims(kernel, batch + (n, k))
     x = np.empty(batch + (n, k), call.dtype)
     call.run(kernels.lu_solve, batch, (n, k), np.broadcast_to(lu, batch + (n, n)),
              np.broadcast_to(np.ascontiguousarray(piv, np.int32), batch + (n,)),
              np.broadcast_to(b3, batch + (n, k)), x)
-    return x.reshape(out_shape if b.ndim > 1 else batch + (n,))
+    return x if b.ndim > 1 else x.reshape(batch + (n,))  # batch: with piv/perm broadcast
 
 
-def solve(backend, a, b, assume_a, rounding="nearest", overflow="saturate"):
+def solve(backend, a, b, assume_a, rounding="nearest", overflow="saturate", check_finite=False):
     kernel = f"{backend}.solve"
     if assume_a not in ("gen", "pos"):
         raise ValueError(f"{kernel}: assume_a must be 'gen' or 'pos', got {assume_a!r}")
-    call = _Call(backend, "solve", (a, b), rounding, overflow)
+    call = _Call(backend, "solve", (a, b), rounding, overflow, check_finite)
     a, b = call.operands
     n = square(kernel, a)
     if backend == "q16":
@@ -210,8 +223,11 @@ def solve(backend, a, b, assume_a, rounding="nearest", overflow="saturate"):
     return x.reshape(out_shape)
 
 
-def cho_factor(backend, a, lower, pivot, rounding="nearest", overflow="saturate"):
-    call = _Call(backend, "cho_factor", (a,), rounding, overflow)
+def cho_factor(backend, a, lower, pivot, rounding="nearest", overflow="saturate",
+               check_finite=False):
+    call = _Call(backend, "cho_factor", (a,), rounding, overflow, check_finite)
+    lower = arrays.flag(call.kernel, "lower", lower)
+    pivot = arrays.flag(call.kernel, "pivot", pivot)
     (a,) = call.operands
     n = square(call.kernel, a)
     batch = a.shape[:-2]
@@ -219,62 +235,63 @@ def cho_factor(backend, a, lower, pivot, rounding="nearest", overflow="saturate"
     if q16:
         _q16_size(call.kernel, n)
     c = np.empty(a.shape, call.dtype)
-    perm = np.empty(batch + (n + 1,), np.int32) if pivot else None  # the rank goes last
+    # the rank goes last (0 where nothing runs: n == 0)
+    perm = np.zeros(batch + (n + 1,), np.int32) if pivot else None
     exact = np.empty(batch + (factor_words(n),), np.uint32) if q16 else None
-    call.run(kernels.cho_factor, batch, (n, n), a, c, perm, exact, bool(lower))
-    parts = (c, bool(lower)) if not pivot else (c, bool(lower), perm[..., :n].copy(),
-                                                 perm[..., n].copy())
+    call.run(kernels.cho_factor, batch, (n, n), a, c, perm, exact, lower, exact=exact)
+    parts = (c, lower) if not pivot else (c, lower, perm[..., :n].copy(), perm[..., n].copy())
     return ChoFactor(parts, exact) if q16 else parts
 
 
 def _check_rank(kernel, factor, n, batch):
     """A pivoted factor of a semidefinite matrix (rank < n) has no solve."""
-    rank = np.asarray(factor[3])
+    rank = arrays.operand(kernel, "rank", factor[3])
     if np.any(rank < n):
         bad = np.flatnonzero(np.broadcast_to(rank < n, batch))
         raise status.batch_error(SingularMatrixError, kernel,
                                  f"the factor has rank < {n} (a semidefinite matrix)", bad, batch)
 
 
-def cho_solve(backend, factor, b, rounding="nearest", overflow="saturate"):
+def cho_solve(backend, factor, b, rounding="nearest", overflow="saturate", check_finite=False):
     kernel = f"{backend}.cho_solve"
     if backend == "q16":
         exact = _exact_of(kernel, factor, ChoFactor, "q16.cho_factor")
     if len(factor) not in (2, 4):
         raise ValueError(f"{kernel}: expected (c, lower) or (c, lower, perm, rank) from "
                          f"cho_factor, got a tuple of {len(factor)}")
-    c, lower = factor[0], factor[1]
-    call = _Call(backend, "cho_solve", (c, b), rounding, overflow)
+    c, lower = factor[0], arrays.flag(kernel, "lower", factor[1])
+    call = _Call(backend, "cho_solve", (c, b), rounding, overflow, check_finite, ("c", "b"))
     c, b = call.operands
     n = square(kernel, c, "c")
     if len(factor) == 4:
         _check_rank(kernel, factor, n, c.shape[:-2])
     if backend == "q16":
         return _solve_exact(call, exact, n, b)
-    b3, batch, out_shape = _rhs(kernel, c.shape, b)
+    b3, batch, _ = _rhs(kernel, c.shape, b)
     k = b3.shape[-1]
     perm = None
     if len(factor) == 4:
-        perm = np.asarray(factor[2])
-        if perm.shape[-1:] != (n,) or not np.array_equal(np.sort(perm, axis=-1),
-                                                          np.broadcast_to(np.arange(n),
-                                                                          perm.shape)):
+        perm = arrays.operand(kernel, "perm", factor[2])
+        rows = perm.reshape((-1, n) if n and perm.shape[-1:] == (n,) else (0, 0))
+        if perm.shape[-1:] != (n,) or not np.array_equal(  # 2-D: np.sort stops at 32 dims
+                np.sort(rows, axis=-1), np.broadcast_to(np.arange(n), rows.shape)):
             raise ValueError(f"{kernel}: perm must be permutations of range({n}), got shape "
                              f"{perm.shape}")
         try:
-            batch = np.broadcast_shapes(batch, perm.shape[:-1])
+            batch = arrays.broadcast_shapes(batch, perm.shape[:-1])
         except ValueError:
             raise ValueError(f"{kernel}: perm of shape {perm.shape} does not broadcast with "
                              f"c {c.shape} and b {b.shape}") from None
+        arrays.result_dims(kernel, batch + (n, k))
         perm = np.broadcast_to(np.ascontiguousarray(perm, np.int32), batch + (n,))
     x = np.empty(batch + (n, k), call.dtype)
     call.run(kernels.cho_solve, batch, (n, k), np.broadcast_to(c, batch + (n, n)), perm,
-             np.broadcast_to(b3, batch + (n, k)), x, bool(lower))
-    return x.reshape(out_shape if b.ndim > 1 else batch + (n,))
+             np.broadcast_to(b3, batch + (n, k)), x, lower)
+    return x if b.ndim > 1 else x.reshape(batch + (n,))  # batch: with piv/perm broadcast
 
 
-def det(backend, a, rounding="nearest", overflow="saturate"):
-    call = _Call(backend, "det", (a,), rounding, overflow)
+def det(backend, a, rounding="nearest", overflow="saturate", check_finite=False):
+    call = _Call(backend, "det", (a,), rounding, overflow, check_finite)
     (a,) = call.operands
     n = square(call.kernel, a)
     if backend == "q16":
@@ -284,8 +301,8 @@ def det(backend, a, rounding="nearest", overflow="saturate"):
     return arrays.scalar_or_array(d)
 
 
-def inv(backend, a, rounding="nearest", overflow="saturate"):
-    call = _Call(backend, "inv", (a,), rounding, overflow)
+def inv(backend, a, rounding="nearest", overflow="saturate", check_finite=False):
+    call = _Call(backend, "inv", (a,), rounding, overflow, check_finite)
     (a,) = call.operands
     n = square(call.kernel, a)
     if backend == "q16":
@@ -295,11 +312,12 @@ def inv(backend, a, rounding="nearest", overflow="saturate"):
     return out
 
 
-def affine_inverse(backend, m, kind, rounding="nearest", overflow="saturate"):
+def affine_inverse(backend, m, kind, rounding="nearest", overflow="saturate",
+                   check_finite=False):
     kernel = f"{backend}.affine_inverse"
     if kind not in ("affine", "rigid"):
         raise ValueError(f"{kernel}: kind must be 'affine' or 'rigid', got {kind!r}")
-    call = _Call(backend, "affine_inverse", (m,), rounding, overflow)
+    call = _Call(backend, "affine_inverse", (m,), rounding, overflow, check_finite, ("m",))
     (m,) = call.operands
     dim = square(kernel, m, "m")
     if dim not in (3, 4):

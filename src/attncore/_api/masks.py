@@ -12,7 +12,7 @@ into the one convention above, so the polarity follows the keyword's name.
 """
 import numpy as np
 
-from attncore._api.arrays import as_float, float_dtype
+from attncore._api.arrays import as_float, float_dtype, operand
 
 NONE, KEEP, ADD = 0, 1, 2  # the kinds the float attention kernel takes
 
@@ -22,13 +22,13 @@ def normalize(kernel, mask, additive=None, hint=""):
     dtype) a real mask in that dtype; a TypeError naming the mask otherwise."""
     if mask is None:
         return None, NONE
-    mask = np.asarray(mask)
+    mask = operand(kernel, "mask", mask)
     if mask.dtype == np.bool_:
         return mask.view(np.uint8), KEEP
     if additive is None:
         raise TypeError(f"{kernel}: mask must be a bool array (True keeps an entry), got "
                         f"{mask.dtype}{hint}")
-    float_dtype(f"{kernel} (mask)", mask)
+    float_dtype(kernel, mask, names=("mask",))
     return as_float(mask, additive), ADD
 
 

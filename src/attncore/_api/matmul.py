@@ -29,12 +29,13 @@ def matmul_operands(kernel, a, b):
             f"{kernel}: inner dimensions do not match: shapes {a.shape} and {b.shape} "
             f"({a2.shape[-1]} != {b2.shape[-2]})")
     try:
-        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        batch = arrays.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     except ValueError:
         raise ValueError(
             f"{kernel}: batch dimensions do not broadcast: shapes {a.shape} and {b.shape}"
         ) from None
     m, k, n = a2.shape[-2], a2.shape[-1], b2.shape[-1]
+    arrays.result_dims(kernel, batch + (m, n))
     a3 = np.broadcast_to(a2, batch + (m, k))
     b3 = np.broadcast_to(b2, batch + (k, n))
     out_shape = batch + ((m,) if a.ndim > 1 else ()) + ((n,) if b.ndim > 1 else ())

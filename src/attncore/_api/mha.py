@@ -17,6 +17,9 @@ def _check(kernel, query, key, value, w_q, w_k, w_v, w_o, biases, num_heads):
         if x.ndim < 2:
             raise ValueError(f"{kernel}: `{name}` must be at least 2-D (..., length, dim), "
                              f"got shape {x.shape}")
+        if x.ndim >= 64:  # the heads take a dim of their own; NumPy stops at 64
+            raise ValueError(f"{kernel}: `{name}` has {x.ndim} dims; at most 63 are supported "
+                             "(the heads add one)")
     for name, w in (("w_q", w_q), ("w_k", w_k), ("w_v", w_v), ("w_o", w_o)):
         if w.ndim != 2:
             raise ValueError(f"{kernel}: `{name}` must be 2-D (D_in, D_out), got shape {w.shape}")
@@ -24,6 +27,11 @@ def _check(kernel, query, key, value, w_q, w_k, w_v, w_o, biases, num_heads):
             or value.shape[-1] != w_v.shape[0] or w_q.shape[1] != w_k.shape[1]
             or w_v.shape[1] != w_o.shape[0] or key.shape[-2] != value.shape[-2]):
         raise ValueError(f"{kernel}: shapes do not fit x @ w projections ({shapes})")
+    try:
+        arrays.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
+    except ValueError:
+        raise ValueError(f"{kernel}: batch dims of query, key and value do not broadcast "
+                         f"({shapes})") from None
     try:
         heads = operator.index(num_heads)
     except TypeError:
@@ -51,14 +59,22 @@ def multi_head_attention(backend, query, key, value, w_q, w_k, w_v, w_o, num_hea
                          key_padding_mask=None):
     """See ``attncore.fp.multi_head_attention`` for the contract."""
     kernel = f"{backend}.multi_head_attention"
+    if backend == "q16":  # checked here, or the message would name an inner kernel
+        arrays.rounding_code(kernel, rounding)
+        arrays.overflow_code(kernel, overflow)
     present = [b for b in biases if b is not None]
+    present_names = tuple(n for n, b in zip(("b_q", "b_k", "b_v", "b_o"), biases)
+                          if b is not None)
     converted, dtype = arrays.convert(backend, kernel,
                                       [query, key, value, w_q, w_k, w_v, w_o, *present],
-                                      _NAMES + ("bias",) * len(present))
+                                      _NAMES + present_names)
     query, key, value, w_q, w_k, w_v, w_o = converted[:7]
     rest = iter(converted[7:])
     biases = [None if b is None else next(rest) for b in biases]
     heads = _check(kernel, query, key, value, w_q, w_k, w_v, w_o, biases, num_heads)
+    is_causal = arrays.flag(kernel, "is_causal", is_causal)
+    return_weights = arrays.flag(kernel, "return_weights", return_weights)
+    return_head_outputs = arrays.flag(kernel, "return_head_outputs", return_head_outputs)
     if key_padding_mask is not None:
         pad_shape = np.shape(key_padding_mask)
         if not pad_shape or pad_shape[-1] != key.shape[-2]:
@@ -92,7 +108,10 @@ def multi_head_attention(backend, query, key, value, w_q, w_k, w_v, w_o, num_hea
     k = _split_heads(project(key, w_k, b_k), heads)
     v = _split_heads(project(value, w_v, b_v), heads)
     if mask is not None:
-        mask = np.asarray(mask)
+        mask = arrays.operand(kernel, "mask", mask)
+        if mask.ndim >= 64:
+            raise ValueError(f"{kernel}: `mask` has {mask.ndim} dims; at most 63 are supported "
+                             "(the heads add one)")
         if mask.ndim >= 2:
             mask = mask[..., np.newaxis, :, :]  # one mask for every head
     attended = attend(q, k, v, mask)

@@ -10,8 +10,8 @@ import numpy as np
 
 from attncore._api.arrays import flat_to_index
 from attncore._kernels import core
-from attncore.errors import (NotPositiveDefiniteError, Q16OverflowError, SingularMatrixError,
-                             located)
+from attncore.errors import (LISTED, NotPositiveDefiniteError, Q16OverflowError,
+                             SingularMatrixError, located)
 from attncore.saturation import record
 
 S = core.ac_status
@@ -76,10 +76,10 @@ def error(status, kernel, indices, *, where="index", detail="", value=None, over
 
 
 def batch_error(exc_type, kernel, text, items, batch):
-    """An error naming the first five failing batch items (flat ``items``)."""
-    found = [np.unravel_index(j, batch) if batch else () for j in items[:5]]
+    """An error naming the first LISTED failing batch items (flat ``items``)."""
+    found = [np.unravel_index(j, batch) if batch else () for j in items[:LISTED]]
     return located(exc_type, kernel, text, found, where="batch index",
-                   more=max(len(items) - 5, 0))
+                   more=max(len(items) - LISTED, 0))
 
 
 def check_report(kernel, report, shape, overflow, operands=(), value=None, where="index"):

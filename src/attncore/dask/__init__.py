@@ -23,8 +23,17 @@ Every task runs the in-memory function on its blocks, so results equal the
 in-memory call: bit for bit in Q16.16, and to float rounding (BLAS may
 block a different batch size differently).  A kernel error inside a task
 (a singular matrix, a Q16.16 overflow with ``overflow="raise"``) is raised
-by ``compute()`` as the same attncore exception, naming the *global* batch
-(or element) index.
+by ``compute()`` as the same attncore exception the in-memory call on the
+whole arrays raises, naming *global* indices: the first element in C order
+for element errors, and for batch errors every failing item of every chunk
+(the first five listed, the rest counted), whichever task failed first.
+For that, every block of a call's results waits for one small check over
+all of the call's tasks: computing any part of a result runs the whole
+call, and its results stay in memory until every task has run.
+
+The in-memory functions (:mod:`attncore.fp`, :mod:`attncore.q16`) refuse
+Dask arrays with a TypeError pointing here, rather than computing them
+eagerly.
 
 Saturation counts and modes: :func:`attncore.q16.count_saturations` and
 :func:`attncore.q16.errstate` belong to their own thread and context, so

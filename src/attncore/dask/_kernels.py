@@ -80,6 +80,8 @@ def namespace(be, prefix):
 
     def _softmax(kernel, function, x, axis, mask, options):
         x = da.asarray(x)
+        if x.ndim and (axis is None or isinstance(axis, tuple)):
+            return _softmax_axes(kernel, function, x, axis, mask, options)
         if x.ndim == 0:
             core, last = (), -1
         else:
@@ -98,6 +100,30 @@ def namespace(be, prefix):
             def call(xb, mb):
                 return function(xb, axis=last, mask=mb, **options)
         return lazy_call(kernel, call, operands, [Output(core)], whole={"s"})[0]
+
+    def _softmax_axes(kernel, function, x, axis, mask, options):
+        """axis=None or a tuple (SciPy's union of axes): those axes moved
+        last and kept whole, one in-memory call per block over them."""
+        items = tuple(range(x.ndim)) if axis is None else axis
+        axes = [normalize_axis_index(a, x.ndim) for a in items]
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"{kernel}: `axis` {axis!r} repeats an axis")
+        axes = sorted(axes)
+        last = list(range(x.ndim - len(axes), x.ndim))
+        core = tuple(f"s{j}" for j in range(len(axes)))
+        operands = [Operand("x", da.moveaxis(x, axes, last), core)]
+        inner = tuple(range(-len(axes), 0))
+        if mask is None:
+            def call(xb):
+                return function(xb, axis=inner, **options)
+        else:
+            mask = da.moveaxis(da.broadcast_to(da.asarray(mask), x.shape), axes, last)
+            operands.append(Operand("mask", mask, core))
+
+            def call(xb, mb):
+                return function(xb, axis=inner, mask=mb, **options)
+        result = lazy_call(kernel, call, operands, [Output(core)], whole=set(core))[0]
+        return da.moveaxis(result, last, axes)
 
     def softmax(x, /, axis=-1, *, mask=None, **options):
         return _softmax(f"{prefix}.softmax", be.softmax, x, axis, mask, options)

@@ -17,7 +17,6 @@ Bounds: the whole core of one batch item must fit in
 that limit have their batch dims split.
 """
 import math
-import operator
 from typing import NamedTuple
 
 import dask
@@ -27,7 +26,7 @@ from dask.array.core import unify_chunks
 from dask.layers import ArraySliceDep
 from dask.utils import parse_bytes
 
-from attncore.errors import relocated
+from attncore.errors import merged, relocated
 
 CHUNK_LIMIT_KEY = "attncore.core-chunk-limit"
 DEFAULT_CHUNK_LIMIT = "1GiB"
@@ -153,9 +152,18 @@ def _single(block):
     return block
 
 
+class _Failure(NamedTuple):
+    """What a task returns instead of raising an attncore error (global indices)."""
+
+    error: Exception
+
+
 class _Body:
     """What every task runs: the in-memory call on its blocks, with the
-    indices of a failure made global.
+    indices of a failure made global.  The results come back as a tuple;
+    an attncore error comes back as a :class:`_Failure`, so that one check
+    over every task (:func:`_check`) raises the error of the whole call,
+    whichever task failed first.
 
     The last block argument holds the block's slices along the mapped
     dims (a graph-side dependency, not a task); ``offset_pos[d]`` picks the
@@ -177,10 +185,27 @@ class _Body:
             offsets = tuple(starts[p] if p is not None else 0 for p in self.offset_pos)
             if exc.attncore_location.where == "batch index":
                 offsets = offsets[:self.nbatch]
-            raise relocated(exc, offsets) from None
-        if isinstance(result, tuple):
-            return tuple(np.asarray(r) if isinstance(r, np.generic) else r for r in result)
-        return np.asarray(result) if isinstance(result, np.generic) else result
+            return _Failure(relocated(exc, offsets))
+        result = result if isinstance(result, tuple) else (result,)
+        return tuple(np.asarray(r) if isinstance(r, np.generic) else r for r in result)
+
+
+def _failure_of(block):
+    return block if isinstance(block, _Failure) else None
+
+
+def _check(*failures):
+    """Raise the error of the whole call (:func:`attncore.errors.merged`:
+    the lowest global index, batch errors listing every task's items), or
+    return None when no task failed."""
+    errors = [f.error for f in failures if f is not None]
+    if errors:
+        raise merged(errors)
+
+
+def _take(block, i, check):
+    """Output ``i`` of a task's results, once ``check`` passed (its value is None)."""
+    return block[i]
 
 
 def lazy_call(kernel, func, operands, outputs, *, whole=(), strict=(), own_index=True):
@@ -259,14 +284,15 @@ def lazy_call(kernel, func, operands, outputs, *, whole=(), strict=(), own_index
         call_args += [ArraySliceDep(tuple(chunkss[label] for label in mapped)), mapped]
     token = kernel.replace(".", "-")
 
-    if len(probe) == 1:
-        lab = out_labels[0]
-        new_axes = {label: sizes[label] for label in lab if label not in chunkss}
-        return (da.blockwise(body, lab, *call_args, new_axes=new_axes, concatenate=False,
-                             align_arrays=False, meta=_meta(probe[0], len(lab)), token=token),)
-
     tmp = da.blockwise(body, mapped, *call_args, concatenate=False, align_arrays=False,
                        meta=np.empty((0,) * len(mapped), object), token=token)
+    # every output block waits for one check over all tasks: an error is
+    # the whole call's, deterministic (not whichever task failed first),
+    # at the price of holding the call's results until every task ran
+    failures = tmp.map_blocks(_failure_of, meta=np.empty((0,) * len(mapped), object),
+                              token=f"{token}-failures")
+    check = dask.delayed(_check, pure=True)(*failures.to_delayed().ravel(),
+                                            dask_key_name=f"{token}-check-{failures.name}")
     results = []
     for i, (lab, p) in enumerate(zip(out_labels, probe)):
         if lab is None:
@@ -276,7 +302,7 @@ def lazy_call(kernel, func, operands, outputs, *, whole=(), strict=(), own_index
             raise AssertionError(f"{kernel}: output {i} orders its free dims differently")
         chunks = tuple(chunkss[label] if label in mapped else (sizes[label],) for label in lab)
         new_axis = [d for d, label in enumerate(lab) if label not in mapped]
-        results.append(tmp.map_blocks(operator.getitem, i, new_axis=new_axis or None,
+        results.append(tmp.map_blocks(_take, i, check, new_axis=new_axis or None,
                                       chunks=chunks, meta=_meta(p, len(lab)),
                                       token=f"{token}-{i}"))
     return tuple(results)

@@ -15,9 +15,16 @@ import numpy as np
 from attncore import __version__, q16
 from attncore.report import accuracy as report_accuracy
 from attncore.report import html as report_html
+from attncore.report import inputs as report_inputs
 from attncore.report import output as report_output
 from attncore.report import speed as report_speed
+from attncore.report import staging
 from attncore.report import sweep as report_sweep
+
+MAX_WORKERS = 256
+"""Upper bound of ``--workers`` (local worker processes)."""
+MAX_REPEAT = 10000
+"""Upper bound of ``--repeat``."""
 
 
 class UsageError(Exception):
@@ -53,9 +60,30 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
                              break_long_words=False)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (its default prints the whole usage first)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _int_in(low, high=None):
+    """An argparse type: an int in [low, high]."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bound = f"at least {low}" if high is None else f"from {low} to {high}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
+        return value
+    parse.__name__ = "int"
+    return parse
+
+
 def _parser():
-    parser = argparse.ArgumentParser(prog="attncore", description=DESCRIPTION,
-                                     formatter_class=_HelpFormatter)
+    parser = _Parser(prog="attncore", description=DESCRIPTION, formatter_class=_HelpFormatter)
     parser.add_argument("--version", action="version", version=f"attncore {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     rep = sub.add_parser("report", help="accuracy-loss sweep and speed table",
@@ -68,8 +96,8 @@ def _parser():
                      + ", ".join(report_accuracy.KERNELS))
     rep.add_argument("--backend", choices=("fp", "q16", "both"), default="both",
                      help="which accuracy rows to keep (fp = float32)")
-    rep.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (results "
-                     "are deterministic given it)")
+    rep.add_argument("--seed", type=_int_in(0), default=0, metavar="N",
+                     help="random seed (results are deterministic given it)")
     rep.add_argument("--input", type=pathlib.Path, metavar="FILE.npz", help="run the sweep "
                      "on your own arrays: an .npz with keys x (elementwise mul, softmax), a and "
                      "b (matmul, solve), q, k, v (attention); real values, quantized by the "
@@ -81,12 +109,13 @@ def _parser():
     where.add_argument("--scheduler", metavar="ADDRESS", help="run the accuracy sweep on a "
                        "dask.distributed cluster, one task per kernel/family/size (e.g. "
                        "tcp://10.0.0.5:8786; needs pip install 'attncore[distributed]')")
-    where.add_argument("--workers", type=int, metavar="N", help="run the accuracy sweep on a "
-                       "local dask.distributed cluster of N worker processes")
+    where.add_argument("--workers", type=_int_in(1, MAX_WORKERS), metavar="N",
+                       help="run the accuracy sweep on a local dask.distributed cluster of N "
+                       "worker processes")
     rep.add_argument("--no-speed", action="store_true", help="skip the speed table")
-    rep.add_argument("--repeat", type=int, default=5, metavar="N", help="rounds per speed "
-                     "workload and regime: each round times every variant once (medians are "
-                     "reported)")
+    rep.add_argument("--repeat", type=_int_in(1, MAX_REPEAT), default=5, metavar="N",
+                     help="rounds per speed workload and regime: each round times every "
+                     "variant once (medians are reported)")
     rep.add_argument("--regimes", default=",".join(report_speed.REGIMES), metavar="LIST",
                      help="comma-separated speed regimes to measure: "
                      + ", ".join(report_speed.REGIMES) + " (default: all)")
@@ -114,13 +143,14 @@ def _progress(total, quiet, unit="task", delay=2.0):
 
 
 def _load_input(path):
-    if not path.is_file():
+    if not path.exists():
         raise UsageError(f"--input {path}: no such file")
+    if not path.is_file():
+        raise UsageError(f"--input {path}: not a regular file")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {key: data[key] for key in data.files}
-    except Exception as exc:  # any unreadable file is a usage error, not a traceback
-        raise UsageError(f"--input {path}: not a readable .npz file ({exc.__class__.__name__})")
+        arrays = report_inputs.load(path)
+    except report_inputs.InputError as exc:
+        raise UsageError(f"--input {path}: {exc}") from None
     cases = report_accuracy.user_cases(arrays)
     if not cases:
         raise UsageError(f"--input {path}: no usable keys (expected x; a and b; or q, k, v), "
@@ -159,6 +189,12 @@ def report(args):
         if value is not None and importlib.util.find_spec("matplotlib") is None:
             raise UsageError(f"{flag} needs matplotlib: pip install matplotlib (or "
                              "'attncore[plots]' by name, which reuses the installed attncore)")
+    try:  # output paths are checked before the run, written only after it
+        outputs = staging.Staged(files={"--json": args.json, "--csv": args.csv,
+                                        "--html": args.html},
+                                 dirs={"--plots": args.plots})
+    except staging.StagingError as exc:
+        raise UsageError(str(exc)) from None
     quick = not args.full
     if args.input is not None:
         cases, mode = _load_input(args.input), "input"
@@ -167,6 +203,9 @@ def report(args):
     if args.kernels:
         wanted = [k.strip() for k in args.kernels.split(",") if k.strip()]
         unknown = sorted(set(wanted) - set(report_accuracy.KERNELS))
+        if not wanted:
+            raise UsageError(f"--kernels: no kernel named in {args.kernels!r}; choose from "
+                             + ", ".join(report_accuracy.KERNELS))
         if unknown:
             raise UsageError(f"--kernels: unknown kernel(s) {', '.join(unknown)}; choose from "
                              + ", ".join(report_accuracy.KERNELS))
@@ -182,6 +221,11 @@ def report(args):
                                     workers=args.workers, progress=bar)
     except report_sweep.ClusterError as exc:
         raise UsageError(str(exc)) from None
+    except (np.linalg.LinAlgError, ValueError, TypeError, OverflowError) as exc:
+        if mode != "input":
+            raise
+        # the user's arrays broke a kernel (a singular a, ...): their problem, in one line
+        raise UsageError(f"--input {args.input}: {exc}") from None
     finally:
         if bar is not None:
             bar.close()
@@ -217,18 +261,19 @@ def report(args):
         if "model" in result:
             print()
             print(report_output.model_table(result["model"]))
-    if args.json is not None:
-        report_output.write_json(args.json, result)
-    if args.csv is not None:
-        report_output.write_csv(args.csv, result)
-    if args.plots is not None:
-        for path in report_output.write_plots(args.plots, result, samples):
-            if not args.quiet:
-                print(f"wrote {path}")
-    if args.html is not None:
-        report_html.write(args.html, result, samples, command=args.command_line)
-        if not args.quiet:
-            print(f"wrote {args.html}")
+    with outputs:  # temporaries, renamed into place only when every one was written
+        if args.json is not None:
+            report_output.write_json(outputs.path("--json"), result)
+        if args.csv is not None:
+            report_output.write_csv(outputs.path("--csv"), result)
+        if args.plots is not None:
+            report_output.write_plots(outputs.path("--plots"), result, samples)
+        if args.html is not None:
+            report_html.write(outputs.path("--html"), result, samples, command=args.command_line)
+        written = outputs.commit()
+    if not args.quiet:
+        for path in written:
+            print(f"wrote {path}")
     return 0
 
 
