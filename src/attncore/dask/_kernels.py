@@ -235,11 +235,11 @@ def namespace(be, prefix):
         lu, piv = lu_and_piv
         rhs, x_core = _rhs(b)
         operands = [Operand("lu", _square(kernel, lu, "lu"), _MATRIX),
-                    Operand("piv", piv, ("n",)), rhs]
+                    Operand("piv", piv, ("n",), by_batch=True), rhs]
         if not exact:
             return _linalg_call(kernel, lambda lb, pb, bb: be.lu_solve((lb, pb), bb, **options),
                                 operands, [Output(x_core)])[0]
-        operands.append(Operand("exact", lu_and_piv.exact, _WORDS))
+        operands.append(Operand("exact", lu_and_piv.exact, _WORDS, by_batch=True))
         return _linalg_call(
             kernel, lambda lb, pb, bb, wb: be.lu_solve(be.LUFactor((lb, pb), wb), bb, **options),
             operands, [Output(x_core)])[0]
@@ -271,10 +271,10 @@ def namespace(be, prefix):
         rhs, x_core = _rhs(b)
         operands = [Operand("c", _square(kernel, c, "c"), _MATRIX), rhs]
         if len(c_and_lower) == 4:
-            operands += [Operand("perm", c_and_lower[2], ("n",)),
-                         Operand("rank", c_and_lower[3], ())]
+            operands += [Operand("perm", c_and_lower[2], ("n",), by_batch=True),
+                         Operand("rank", c_and_lower[3], (), by_batch=True)]
         if exact:
-            operands.append(Operand("exact", c_and_lower.exact, _WORDS))
+            operands.append(Operand("exact", c_and_lower.exact, _WORDS, by_batch=True))
 
         def call(cb, bb, *rest):
             parts = (cb, lower) + tuple(rest[:2] if len(c_and_lower) == 4 else ())

@@ -37,13 +37,16 @@ class Operand(NamedTuple):
 
     ``core`` labels the trailing dims.  ``batched=False`` marks an operand
     that never has batch dims (weights, a 1-D right-hand side): it is
-    passed whole to every task.
+    passed whole to every task.  ``by_batch=True`` marks one that the
+    in-memory kernel lines up with the others by its batch dims, not from
+    the right as NumPy broadcasts (lu_solve's pivots beside its matrices).
     """
 
     name: str
     array: object
     core: tuple
     batched: bool = True
+    by_batch: bool = False
 
 
 class Output(NamedTuple):
@@ -97,16 +100,18 @@ def _probe(func, operands, nbatch):
     of dtypes and keywords, and the output dtypes and core sizes.
 
     Batched operands are padded with unit dims to one rank (so they still
-    broadcast against each other as the real ones do) and get a leading
-    dim of 0, so nothing is computed.  Returns the results and how many
-    leading dims the stand-ins added.
+    broadcast against each other as the real ones do; a ``by_batch``
+    operand up to the batch rank only) and get a leading dim of 0, so
+    nothing is computed.  Returns the results and how many leading dims
+    the stand-ins added.
     """
     rank = max((nbatch + len(op.core) for op in operands if op.batched), default=0)
 
     def stand_in(op):
         if not op.batched:
             return np.zeros(op.array.shape, op.array.dtype)
-        return np.zeros((0,) + (1,) * (rank - op.array.ndim) + op.array.shape, op.array.dtype)
+        pad = nbatch + len(op.core) - op.array.ndim if op.by_batch else rank - op.array.ndim
+        return np.zeros((0,) + (1,) * pad + op.array.shape, op.array.dtype)
 
     stand_ins = [stand_in(op) for op in operands]
     result = func(*stand_ins)
