@@ -86,4 +86,7 @@ def test_readme_block_runs(index, capsys):
     block = readme_blocks()[index]
     if "dask" in block:
         pytest.importorskip("distributed")
-    exec(compile(block, f"README.md python block {index + 1}", "exec"), {"__name__": "readme"})
+    namespace = {"__name__": "readme"}
+    # an exception in the block fails the test; the block also ran to its end
+    exec(compile(block, f"README.md python block {index + 1}", "exec"), namespace)
+    assert set(namespace) - {"__name__", "__builtins__"}, "the block defined nothing"

@@ -544,4 +544,6 @@ def test_rows_name_attncore_and_a_peer():
 
 @pytest.mark.parametrize("feature", [r["feature"] for r in rows()])
 def test_row(feature):
+    """Each check asserts attncore against its peer and raises on a mismatch."""
+    assert feature in CHECKS, f"no check for the parity row {feature!r}"
     CHECKS[feature](_torch())
