@@ -86,3 +86,24 @@ def test_division_by_zero_raise_and_negative_sqrt():
 def test_nan_from_float():
     with pytest.raises(ValueError, match="NaN"):
         q16.from_float(float("nan"))
+
+
+def test_located_errors_survive_pickling():
+    """attncore.dask moves errors between processes: every located error
+    pickles with its message, type and location (an unpicklable one hung
+    distributed calls)."""
+    import pickle
+
+    import numpy as np
+
+    from attncore import q16
+    from attncore.errors import relocated
+
+    a = np.full((3, 4), q16.ONE, np.int32)
+    a[1, 2] = q16.MAX
+    with pytest.raises(attncore.Q16OverflowError) as info:
+        q16.mul(a, a, overflow="raise")
+    for exc in (info.value, relocated(info.value, (5, 5))):
+        back = pickle.loads(pickle.dumps(exc))
+        assert type(back) is type(exc) and str(back) == str(exc)
+        assert back.index == exc.index and back.attncore_location == exc.attncore_location

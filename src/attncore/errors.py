@@ -55,6 +55,13 @@ class Q16OverflowError(OverflowError):
             f"{kernel}: result out of Q16.16 range{where}{detail}; {hint or self._HINT}"
         )
 
+    def __reduce__(self):
+        # pickled with its own arguments: an exception pickles its message
+        # only, which this __init__ cannot take; attncore.dask moves these
+        # errors between worker processes (a failing unpickle hung the call)
+        loc = self.attncore_location
+        return type(self), (self.kernel, self.index, loc.detail, loc.hint)
+
 
 class Q16SaturationWarning(RuntimeWarning):
     """A Q16.16 kernel clamped results to MIN/MAX (``overflow="saturate"``).
