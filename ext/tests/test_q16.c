@@ -620,6 +620,99 @@ static void test_matmul_edges(void)
     }
 }
 
+/* One operand value for test_matmul_small, by magnitude class: small
+ * (int64 sums far from any edge), values around 2^30 (the edge of the
+ * small-matrix kernel's bound, |sum| up to 2^62), any int32, or a pool of
+ * values whose sums land on ties, on the Q16.16 range edges and on MIN/MAX. */
+static ac_q16 small_operand(int cls)
+{
+    static const ac_q16 pool[] = {AC_Q16_MAX, AC_Q16_MIN, 65536, -65536, 32768, -32768,
+                                  32767, 1, -1, 0, 1073741824, -1073741824, 1073741823,
+                                  -1073741823, 1073741825, 98304, -98304};
+    static const ac_q16 edge[] = {-1073741824, 1073741823, -1073741823, 1073741824};
+    uint64_t r = check_rng();
+    switch (cls) {
+    case 0:
+        return (ac_q16)((int64_t)(r >> 40) - ((int64_t)1 << 23));
+    case 1:
+        return edge[r % 4] + (ac_q16)((r >> 8) % 3) - 1;
+    case 2:
+        return (ac_q16)(int64_t)((r >> 32) - 2147483648ull);
+    default:
+        return pool[r % (sizeof pool / sizeof pool[0])];
+    }
+}
+
+/* ac_q16_matmul on the small shapes (every dimension at most 4, including
+ * the ones its small-matrix kernel takes and the ones it leaves to the
+ * general kernels), padded row strides, every rounding and policy: each
+ * output against the exact sum (products summed as 32-bit halves) narrowed
+ * by the reference; under RAISE the call stops at the first out-of-range
+ * output in C order, which is written, and nothing after it is; padding is
+ * never written. */
+static void test_matmul_small(void)
+{
+    const ac_q16 PAD = (ac_q16)0x5A5A5A5A;
+    for (int trial = 0; trial < 60000; ++trial) {
+        unsigned m = 1 + (unsigned)(check_rng() % 4), n = 1 + (unsigned)(check_rng() % 4),
+                 k = 1 + (unsigned)(check_rng() % 4);
+        if (trial % 2) { /* half the trials on the shapes the fast kernel takes */
+            k = 2 + (unsigned)(check_rng() % 3);
+            n = check_rng() % 2 ? k : 1;
+        }
+        unsigned pa = (unsigned)(check_rng() % 2), pb = (unsigned)(check_rng() % 2),
+                 pc = (unsigned)(check_rng() % 2);
+        ptrdiff_t sa = (ptrdiff_t)(k + pa), sb = (ptrdiff_t)(n + pb), sc = (ptrdiff_t)(n + pc);
+        int cls_a = (int)(check_rng() % 4), cls_b = (int)(check_rng() % 4);
+        ac_q16 a[4 * 5], b[4 * 5], c[4 * 5];
+        for (unsigned e = 0; e < 20; ++e) {
+            a[e] = small_operand(cls_a);
+            b[e] = small_operand(cls_b);
+            c[e] = PAD;
+        }
+        ac_rounding rnd = ROUNDINGS[trial % 2 == 0 ? (trial / 2) % 2 : (trial / 4) % 2];
+        ac_overflow ovf = OVERFLOWS[(trial / 8) % 3];
+        ac_tally tally = {0, 0, 0, AC_OK};
+        ac_status st = ac_q16_matmul(m, n, k, a, sa, 1, b, sb, 1, c, sc, 1, rnd, ovf, &tally);
+        size_t events = 0, first = 0;
+        int stopped = 0, ok = 1;
+        for (unsigned i = 0; i < m; ++i) {
+            for (unsigned j = 0; j < sc; ++j) {
+                ac_q16 got = c[i * (unsigned)sc + j];
+                if (j >= n) {
+                    ok &= got == PAD;
+                    continue;
+                }
+                if (stopped) {
+                    ok &= got == PAD;
+                    continue;
+                }
+                int64_t hi = 0;
+                uint64_t lo = 0;
+                for (unsigned p = 0; p < k; ++p) {
+                    int64_t prod = (int64_t)a[i * (unsigned)sa + p] * b[p * (unsigned)sb + j];
+                    hi += ac_q16__floor_shift(prod, 32);
+                    lo += (uint64_t)prod & 0xFFFFFFFFu;
+                }
+                hi += (int64_t)(lo >> 32);
+                ac_q16__wide exact = ac_q16__wide_shl(ac_q16__wide_from_s64(hi), 32);
+                exact.lo |= lo & 0xFFFFFFFFu;
+                int event;
+                ac_q16 want = ref_narrow_wide(exact, rnd, ovf, &event);
+                ok &= got == want;
+                if (event) {
+                    first = events++ ? first : i * n + j;
+                    stopped = ovf == AC_OVERFLOW_RAISE;
+                }
+            }
+        }
+        ok &= st == (stopped ? AC_STATUS_RANGE : AC_OK) && tally.events == events
+              && (events == 0 || tally.first_index == first);
+        CHECK(ok, "small matmul %ux%ux%u strides %d,%d,%d classes %d,%d rnd=%d ovf=%d", m, n, k,
+              (int)sa, (int)sb, (int)sc, cls_a, cls_b, (int)rnd, (int)ovf);
+    }
+}
+
 static void test_softmax(void)
 {
     /* against long double: within 0.5 LSB + (n + 1) 2^-24 LSB */
@@ -1123,6 +1216,7 @@ int main(void)
     test_narrow_int64();
     test_narrow_wide();
     test_matmul_edges();
+    test_matmul_small();
     test_softmax();
     test_attention();
     test_exp_neg_q62();
