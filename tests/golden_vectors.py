@@ -101,6 +101,13 @@ class Header:
 
 
 def build(seed=20261121):
+    """The header's text for `seed`."""
+    # the vectors saturate on purpose; the warnings would only bury real output
+    with q16.errstate(saturation="ignore"):
+        return _build(seed)
+
+
+def _build(seed):
     rng = np.random.default_rng(seed)
     h = Header()
     h.lines.append("""typedef struct { const char *name; int op, rnd, ovf; uint32_t n;
@@ -176,11 +183,19 @@ typedef struct { const char *name; int op; uint32_t n, k; int flag, rnd, ovf;
     rows = []
     shapes = [(50, 4, 4, 4), (50, 4, 1, 4), (50, 3, 3, 3), (50, 3, 1, 3), (50, 2, 2, 2),
               (3, 7, 5, 9), (1, 40, 33, 150)]
+    # "edges": values whose sums land on ties, on the Q16.16 range edges and
+    # around |sum| = 2^62, the bound of the C core's small-matrix kernel
+    edges = np.array([q16.MAX, q16.MIN, 65536, -65536, 32768, -32768, 32767, 1, -1, 0,
+                      2**30, -2**30, 2**30 - 1, -2**30 + 1, 2**30 + 1, 98304, -98304],
+                     dtype=np.int32)
     for count, m, nn, k in shapes:
-        for scale in ("typical", "full"):
+        for scale in ("typical", "full", "edges") if m <= 4 else ("typical", "full"):
             if scale == "typical":
                 A = q16.from_float(rng.uniform(-6, 6, (count, m, k)))
                 B = q16.from_float(rng.uniform(-6, 6, (count, k, nn)))
+            elif scale == "edges":
+                A = rng.choice(edges, (count, m, k))
+                B = rng.choice(edges, (count, k, nn))
             else:
                 A = rng.integers(q16.MIN, q16.MAX, (count, m, k), endpoint=True).astype(np.int32)
                 B = rng.integers(q16.MIN, q16.MAX, (count, k, nn), endpoint=True).astype(np.int32)

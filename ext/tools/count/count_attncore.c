@@ -131,6 +131,14 @@ int main(void)
                                    AC_OVERFLOW_SATURATE, &tally));
     }
     for (int r = 0; r < REPEATS; ++r) {
+        /* the worst case: full-range entries fail the small-matrix bound */
+        fill(A, 16, 15);
+        fill(B, 16, 15);
+        COUNT_REGION("matmul 4x4, full-range entries (ac_q16_matmul, worst case)",
+                     ac_q16_matmul(4, 4, 4, A, 4, 1, B, 4, 1, C, 4, 1, AC_ROUND_NEAREST_EVEN,
+                                   AC_OVERFLOW_SATURATE, &tally));
+    }
+    for (int r = 0; r < REPEATS; ++r) {
         fill(A, 16, 3);
         fill(B, 16, 3);
         COUNT_REGION("matmul 4x4 (ac_q16_matmul_batch, 1 item)",
@@ -148,6 +156,26 @@ int main(void)
         well_conditioned(A, 4);
         fill(B, 4, 7);
         COUNT_REGION("solve 4x4, 1 rhs (general)",
+                     st = ac_q16_solve(4, 1, A, 4, 1, B, 1, 1, X, 0, AC_ROUND_NEAREST_EVEN,
+                                       AC_OVERFLOW_SATURATE, &tally, NULL));
+        failures += st != AC_OK;
+    }
+    for (int r = 0; r < REPEATS; ++r) {
+        /* the exact engine's costliest inputs: full-range entries (the
+         * widest integers), and a matrix one LSB from singular */
+        fill(A, 16, 15);
+        fill(B, 4, 15);
+        COUNT_REGION("solve 4x4, 1 rhs (full-range entries, worst case)",
+                     st = ac_q16_solve(4, 1, A, 4, 1, B, 1, 1, X, 0, AC_ROUND_NEAREST_EVEN,
+                                       AC_OVERFLOW_SATURATE, &tally, NULL));
+        failures += st != AC_OK;
+        fill(A, 16, 1);
+        for (int j = 0; j < 4; ++j) {
+            A[12 + j] = A[8 + j];
+        }
+        A[12 + (r & 3)] += 1;
+        fill(B, 4, 7);
+        COUNT_REGION("solve 4x4, 1 rhs (one LSB from singular)",
                      st = ac_q16_solve(4, 1, A, 4, 1, B, 1, 1, X, 0, AC_ROUND_NEAREST_EVEN,
                                        AC_OVERFLOW_SATURATE, &tally, NULL));
         failures += st != AC_OK;
