@@ -765,6 +765,68 @@ static void test_softmax(void)
 #endif
 }
 
+/* The three places the division pass finds e_j -- a work buffer, `out`
+ * itself (work NULL), evaluated again (work NULL, in place) -- give the
+ * same bits, on rows whose quotients take the exact-remainder step too:
+ * equal entries (quotients 2^16 / n, exact for n a power of two), entries
+ * one LSB apart, random and extreme logits, masks, strides; and an output
+ * of stride 0 keeps the last element's value. */
+#define PAD_SOFTMAX ((ac_q16)0x5A5A5A5A)
+static void test_softmax_sources(void)
+{
+    enum { N = 40 };
+    static uint64_t work[N];
+    for (int trial = 0; trial < 20000; ++trial) {
+        size_t n = 1 + (size_t)(check_rng() % N);
+        int kind = trial % 4;
+        ptrdiff_t sx = 1 + (ptrdiff_t)(check_rng() % 2);
+        ac_q16 x[2 * N], in_place[2 * N], a[2 * N], b[2 * N];
+        unsigned char mask[N];
+        ac_q16 base = (ac_q16)((int64_t)(check_rng() >> 40) - ((int64_t)1 << 23));
+        for (size_t j = 0; j < 2 * N; ++j) {
+            uint64_t r = check_rng();
+            switch (kind) {
+            case 0:
+                x[j] = base;
+                break;
+            case 1:
+                x[j] = base + (ac_q16)(r % 3);
+                break;
+            case 2:
+                x[j] = (ac_q16)((int64_t)(r >> 44) - ((int64_t)1 << 19));
+                break;
+            default:
+                x[j] = (ac_q16)(int64_t)((r >> 32) - 2147483648ull);
+            }
+            a[j] = b[j] = PAD_SOFTMAX;
+            if (j < N) {
+                mask[j] = (unsigned char)((r & 7u) != 0);
+            }
+        }
+        for (size_t j = 0; j < 2 * N; ++j) {
+            in_place[j] = x[j];
+        }
+        const unsigned char *m = trial % 3 == 0 ? mask : NULL;
+        ac_rounding rnd = ROUNDINGS[(trial / 3) & 1];
+        ac_status s1 = ac_q16_softmax_row(n, x, sx, m, 1, a, sx, rnd, work);
+        ac_status s2 = ac_q16_softmax_row(n, x, sx, m, 1, b, sx, rnd, NULL);
+        ac_status s3 = ac_q16_softmax_row(n, in_place, sx, m, 1, in_place, sx, rnd, NULL);
+        /* stride 0: every output to one element, which keeps the last */
+        ac_q16 slot_null = PAD_SOFTMAX, slot_work = PAD_SOFTMAX;
+        ac_status s4 = ac_q16_softmax_row(n, x, sx, m, 1, &slot_null, 0, rnd, NULL);
+        ac_status s5 = ac_q16_softmax_row(n, x, sx, m, 1, &slot_work, 0, rnd, work);
+        ac_q16 last = a[(n - 1) * (size_t)sx];
+        int same = s1 == AC_OK && s2 == AC_OK && s3 == AC_OK && s4 == AC_OK && s5 == AC_OK
+                   && slot_null == last && slot_work == last;
+        for (size_t j = 0; j < 2 * N; ++j) {
+            int element = j % (size_t)sx == 0 && j / (size_t)sx < n;
+            same &= a[j] == b[j] && (element ? in_place[j] == a[j] : in_place[j] == x[j]);
+        }
+        CHECK(same, "softmax sources differ: trial %d n=%u kind %d stride %d", trial,
+              (unsigned)n, kind, (int)sx);
+    }
+}
+
 /* Attention against exact long double evaluation: random rows of 8 keys,
  * both dot-product paths, masks and causality. */
 static void test_attention(void)
@@ -1218,6 +1280,7 @@ int main(void)
     test_matmul_edges();
     test_matmul_small();
     test_softmax();
+    test_softmax_sources();
     test_attention();
     test_exp_neg_q62();
     test_attention_small_weights();

@@ -36,18 +36,9 @@ static inline uint64_t exp_neg_q40(uint32_t d)
     return ((uint64_t)ph * ch + low) >> 21;
 }
 
-/* round(e 2^16 / S), exactly, for e <= 2^40 (so the quotient Qt is at most
- * 2^16) and a row sum 2^40 <= S <= 2^63.
- *
- * The row has one reciprocal, inv = floor((2^64 - 1) / (floor(S / 2^8) + 1))
- * < 2^32 (about 2^72 / S).  F = floor(e / 2^9) inv, taken as Q = F / 2^47,
- * is never above Qt (every step rounds down) and below it by less than
- * 2^-15 (from S) + 2^-16 (e / 2^9) + 2^-15 (inv) < 2^-13.  So when the
- * fraction of Q (floor) or of Q + 1/2 (nearest) is at least 2^-13 and below
- * 1 - 2^-13, Qt lies in the same unit and is no tie: the result is the
- * integer part, read from the 13 bits below it.  Otherwise -- about one
- * quotient in 4,000 -- divide_exact decides with the exact remainder.  No
- * variable shift: e <= 2^40 in every row. */
+/* round(e 2^16 / S) from the exact remainder, for e <= 2^40 (so the
+ * quotient Qt is at most 2^16), a row sum 2^40 <= S <= 2^63, and q =
+ * floor(Qt) or one below (divide_row's estimate).  No variable shift. */
 static uint32_t divide_exact(uint64_t e, uint64_t sum, uint32_t q, const bool nearest)
 {
     uint64_t r = (e << 16) - q * sum; /* q is floor(Qt) or one below */
@@ -62,19 +53,40 @@ static uint32_t divide_exact(uint64_t e, uint64_t sum, uint32_t q, const bool ne
     return q;
 }
 
-static inline uint32_t divide(uint64_t e, uint64_t sum, uint32_t inv, const bool nearest)
+/* The row has one reciprocal, inv = floor((2^64 - 1) / (floor(S / 2^8) + 1))
+ * < 2^32 (about 2^72 / S).  F = floor(e / 2^9) inv, taken as Q = F / 2^47,
+ * is never above Qt = e 2^16 / S (every step rounds down) and below it by
+ * less than 2^-15 (from S) + 2^-16 (e / 2^9) + 2^-15 (inv) < 2^-13.  So when
+ * the fraction of Q (floor) or of Q + 1/2 (nearest) is at least 2^-13 and
+ * below 1 - 2^-13, Qt lies in the same unit and is no tie: the result is
+ * the integer part, read from the 13 bits below it, and this returns true.
+ * Otherwise -- about one quotient in 4,000 -- it returns false with
+ * floor(Q) in *q, for divide_exact to decide with the exact remainder.
+ * Only floor(e / 2^9) <= 2^31 is read. */
+static inline bool divide_estimate(uint32_t e9, uint32_t inv, const bool nearest, uint32_t *q)
 {
-    uint32_t f = (uint32_t)(((uint64_t)(uint32_t)(e >> 9) * inv) >> 32); /* F / 2^32 */
-    uint32_t g = nearest ? f + ((uint32_t)1 << 14) : f; /* + 1/2 of a unit (2^46 of F) */
-    uint32_t below = ((g >> 2) + 1u) & 0x1FFFu; /* the 13 bits below the unit, plus one */
-    if (below < 2u) {
-        return divide_exact(e, sum, f >> 15, nearest);
+    uint32_t f = (uint32_t)(((uint64_t)e9 * inv) >> 32); /* F / 2^32 */
+    uint32_t g = nearest ? f + ((uint32_t)1 << 14) : f;  /* + 1/2 unit (2^46 of F) */
+    if ((((g >> 2) + 1u) & 0x1FFFu) < 2u) {             /* the 13 bits below, plus one */
+        *q = f >> 15;
+        return false;
     }
-    return g >> 15;
+    *q = g >> 15;
+    return true;
 }
 
-/* exp_neg_q40 as a call, for the second evaluation when there is no work
- * buffer: the RAM-saving mode keeps one copy of its code. */
+/* round(e 2^16 / S) for the row of reciprocal inv: the two steps above, as
+ * the division pass takes them. */
+static inline uint32_t divide(uint64_t e, uint64_t sum, uint32_t inv, const bool nearest)
+{
+    uint32_t q;
+    return divide_estimate((uint32_t)(e >> 9), inv, nearest, &q) ? q
+                                                                  : divide_exact(e, sum, q, nearest);
+}
+
+/* exp_neg_q40 as a call, for the evaluations of the division pass (the
+ * rare exact quotient, or every element when `out` is `x`): one copy of its
+ * code serves them. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -93,17 +105,30 @@ static uint64_t exp_neg_q40_again(uint32_t d)
  * between two elements (`if (++j == n) break;` comes first), so no pointer
  * ever leaves its array; n >= 1 there. */
 
+/* Where the division pass finds e_j: as floor(e_j / 2^9) in `out` itself,
+ * the only bits the quotient usually needs, with e_j evaluated again for
+ * the rare exact quotient (every row but an in-place one); in `work`, all
+ * 64 bits (in place, with a work buffer); or nowhere, evaluated again (in
+ * place, no work buffer). */
+enum { E_IN_WORK, E_IN_OUT, E_AGAIN };
+
 /* The divisions of the third pass, with the rounding mode fixed. */
 AC__ROW_BODY void divide_row(size_t n, const ac_q16 *xp, ptrdiff_t sx, const unsigned char *mp,
                              ptrdiff_t sm, ac_q16 *op, ptrdiff_t so, const uint64_t *work,
-                             uint32_t top, uint64_t sum, const bool masked, const bool nearest)
+                             int source, uint32_t top, uint64_t sum, const bool masked,
+                             const bool nearest)
 {
     const uint32_t inv = (uint32_t)(UINT64_MAX / ((sum >> 8) + 1u)); /* < 2^32: sum >= 2^40 */
     for (size_t j = 0;;) {
         uint32_t q = 0;
         if (!masked || *mp) {
-            q = divide(work != NULL ? work[j] : exp_neg_q40_again(top - (uint32_t)*xp), sum, inv,
-                       nearest);
+            if (source != E_IN_OUT) {
+                q = divide(source == E_IN_WORK ? work[j] : exp_neg_q40_again(top - (uint32_t)*xp),
+                           sum, inv, nearest);
+            } else if (!divide_estimate((uint32_t)*op, inv, nearest, &q)) {
+                /* the rare quotient that needs e_j's every bit: evaluate it again */
+                q = divide_exact(exp_neg_q40_again(top - (uint32_t)*xp), sum, q, nearest);
+            }
         }
         *op = (ac_q16)q;
         if (++j == n) {
@@ -115,6 +140,41 @@ AC__ROW_BODY void divide_row(size_t n, const ac_q16 *xp, ptrdiff_t sx, const uns
             mp += sm;
         }
     }
+}
+
+/* The exponentials and their exact sum, with each e_j kept where `source`
+ * says, then the divisions.  Inlined with `source` and `nearest` constant
+ * for the common row, so its loops test nothing per element but the data. */
+AC__ROW_BODY void finish_row(size_t n, const ac_q16 *x, ptrdiff_t sx, const unsigned char *mask,
+                             ptrdiff_t sm, ac_q16 *out, ptrdiff_t so, uint64_t *work,
+                             int source, uint32_t top, bool nearest, const bool masked)
+{
+    uint64_t sum = 0; /* exact: kept * 2^40 <= 2^63 */
+    const ac_q16 *xp = x;
+    const unsigned char *mp = mask;
+    ac_q16 *op = out;
+    for (size_t j = 0;;) {
+        if (!masked || *mp) {
+            /* inlined for the common row only: the in-place rows share a call */
+            uint64_t e = source == E_IN_OUT ? exp_neg_q40(top - (uint32_t)*xp)
+                                            : exp_neg_q40_again(top - (uint32_t)*xp);
+            if (source == E_IN_OUT) {
+                *op = ac_q16__from_bits((uint32_t)(e >> 9));
+            } else if (source == E_IN_WORK) {
+                work[j] = e;
+            }
+            sum += e;
+        }
+        if (++j == n) {
+            break;
+        }
+        xp += sx;
+        op += so;
+        if (masked) {
+            mp += sm;
+        }
+    }
+    divide_row(n, x, sx, mask, sm, out, so, work, source, top, sum, masked, nearest);
 }
 
 /* The three passes over a row: the maximum, the exponentials and their
@@ -164,33 +224,19 @@ AC__ROW_BODY ac_status softmax_row(size_t n, const ac_q16 *x, ptrdiff_t sx,
     /* max - x_j in [0, 2^32) is the difference of the two values' bits
      * modulo 2^32 */
     const uint32_t top = (uint32_t)max;
-    uint64_t sum = 0; /* exact: kept * 2^40 <= 2^63 */
-    xp = x;
-    mp = mask;
-    for (size_t j = 0;;) {
-        if (!masked || *mp) {
-            uint64_t e = exp_neg_q40(top - (uint32_t)*xp);
-            if (work != NULL) {
-                work[j] = e;
-            }
-            sum += e;
+    /* `out` can hold the row's e_j when its elements are the row's own:
+     * not in place, and not one element for all (stride 0) */
+    if ((const ac_q16 *)out != x && (so != 0 || n == 1)) {
+        /* the common row, compiled once per rounding mode */
+        if (rnd == AC_ROUND_NEAREST_EVEN) {
+            finish_row(n, x, sx, mask, sm, out, so, NULL, E_IN_OUT, top, true, masked);
+        } else {
+            finish_row(n, x, sx, mask, sm, out, so, NULL, E_IN_OUT, top, false, masked);
         }
-        if (++j == n) {
-            break;
-        }
-        xp += sx;
-        if (masked) {
-            mp += sm;
-        }
-    }
-    if (work == NULL) {
-        /* the RAM-saving mode: each exponential again, through one call */
-        divide_row(n, x, sx, mask, sm, out, so, NULL, top, sum, masked,
-                   rnd == AC_ROUND_NEAREST_EVEN);
-    } else if (rnd == AC_ROUND_NEAREST_EVEN) {
-        divide_row(n, x, sx, mask, sm, out, so, work, top, sum, masked, true);
     } else {
-        divide_row(n, x, sx, mask, sm, out, so, work, top, sum, masked, false);
+        /* in place (or stride 0): the logits must survive until the divisions */
+        finish_row(n, x, sx, mask, sm, out, so, work, work != NULL ? E_IN_WORK : E_AGAIN, top,
+                   rnd == AC_ROUND_NEAREST_EVEN, masked);
     }
     return AC_OK;
 }
