@@ -250,8 +250,18 @@ int main(void)
         fill(X, 64, 3);
         COUNT_REGION("softmax 64 (work = NULL)",
                      ac_q16_softmax_row(64, X, 1, NULL, 1, C, 1, AC_ROUND_NEAREST_EVEN, NULL));
-        COUNT_REGION("softmax 64 (work buffer)",
-                     ac_q16_softmax_row(64, X, 1, NULL, 1, C, 1, AC_ROUND_NEAREST_EVEN, work));
+        /* in place the logits must survive the sum: a work buffer keeps
+         * e_j, without one each e_j is evaluated twice */
+        for (int j = 0; j < 64; ++j) {
+            C[j] = X[j];
+        }
+        COUNT_REGION("softmax 64 in place (out = x), work buffer",
+                     ac_q16_softmax_row(64, C, 1, NULL, 1, C, 1, AC_ROUND_NEAREST_EVEN, work));
+        for (int j = 0; j < 64; ++j) {
+            C[j] = X[j];
+        }
+        COUNT_REGION("softmax 64 in place (out = x), work = NULL",
+                     ac_q16_softmax_row(64, C, 1, NULL, 1, C, 1, AC_ROUND_NEAREST_EVEN, NULL));
     }
     for (int r = 0; r < REPEATS / 2; ++r) {
         ac_attention_masks none = {0, 0, 0, NULL, 0, 0};
