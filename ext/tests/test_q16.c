@@ -765,6 +765,50 @@ static void test_softmax(void)
 #endif
 }
 
+/* A batch under RAISE stops as a sequence of ac_q16_matmul calls would: the
+ * items before the failing one whole, the failing one up to and including
+ * its first out-of-range output, nothing after it -- on every target,
+ * whichever kernel (the fixed-size ones on 64-bit hosts, the small-matrix
+ * one elsewhere) runs the batch. */
+static void test_matmul_batch_stops(void)
+{
+    static const unsigned shapes[][3] = {{2, 2, 2}, {3, 3, 3}, {3, 1, 3}, {4, 4, 4}, {4, 1, 4}};
+    const ac_q16 PAD = (ac_q16)0x5A5A5A5A;
+    for (int trial = 0; trial < 20000; ++trial) {
+        const unsigned *sh = shapes[trial % 5];
+        unsigned m = sh[0], n = sh[1], k = sh[2];
+        size_t count = 1 + (size_t)(check_rng() % 3);
+        int cls = (int)(check_rng() % 4);
+        ac_q16 a[3 * 16], b[3 * 16], got[3 * 16], want[3 * 16];
+        for (unsigned e = 0; e < 3 * 16; ++e) {
+            a[e] = small_operand(cls);
+            b[e] = small_operand(cls == 3 ? 0 : cls);
+            got[e] = want[e] = PAD;
+        }
+        ac_rounding rnd = ROUNDINGS[trial % 2];
+        ac_overflow ovf = OVERFLOWS[(trial / 2) % 3];
+        ac_tally tb = {0, 0, 0, AC_OK}, ti = {0, 0, 0, AC_OK};
+        ac_status sb = ac_q16_matmul_batch(count, m, n, k, a, (ptrdiff_t)(m * k), (ptrdiff_t)k, 1,
+                                           b, (ptrdiff_t)(k * n), (ptrdiff_t)n, 1, got,
+                                           (ptrdiff_t)(m * n), (ptrdiff_t)n, 1, rnd, ovf, &tb);
+        ac_status si = AC_OK;
+        for (size_t t = 0; t < count && si == AC_OK; ++t) {
+            ac_tally part = {0, 0, 0, AC_OK};
+            si = ac_q16_matmul(m, n, k, a + t * m * k, (ptrdiff_t)k, 1, b + t * k * n,
+                               (ptrdiff_t)n, 1, want + t * m * n, (ptrdiff_t)n, 1, rnd, ovf, &part);
+            ac_tally_add(&ti, &part, t * m * n);
+        }
+        int same = sb == si && tb.events == ti.events
+                   && (ti.events == 0 || (tb.first_index == ti.first_index
+                                          && tb.last_index == ti.last_index));
+        for (unsigned e = 0; e < 3 * 16; ++e) {
+            same &= got[e] == want[e];
+        }
+        CHECK(same, "batch of %u %ux%ux%u class %d rnd=%d ovf=%d differs from its items",
+              (unsigned)count, m, n, k, cls, (int)rnd, (int)ovf);
+    }
+}
+
 /* The three places the division pass finds e_j -- a work buffer, `out`
  * itself (work NULL), evaluated again (work NULL, in place) -- give the
  * same bits, on rows whose quotients take the exact-remainder step too:
@@ -1279,6 +1323,7 @@ int main(void)
     test_narrow_wide();
     test_matmul_edges();
     test_matmul_small();
+    test_matmul_batch_stops();
     test_softmax();
     test_softmax_sources();
     test_attention();

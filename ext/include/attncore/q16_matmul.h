@@ -6,7 +6,10 @@
  * leave int64), rounded once (>> 16, nearest-even or floor) and fitted under
  * the overflow policy.  Strides are in elements.  Tally indices are i*n + j.
  * Under AC_OVERFLOW_RAISE the kernel stops at the first out-of-range output
- * (C order) and returns AC_STATUS_RANGE.
+ * (C order) and returns AC_STATUS_RANGE: the outputs before it hold their
+ * results, it holds its saturated value, and none after it is written.
+ * `c` must not overlap `a` or `b` (whether an overlapping call works
+ * depends on the path the magnitudes pick).
  *
  * Exact paths, chosen per call, all giving identical bits:
  *  - small matrices (m <= 4 and (n, k) one of (4, 4), (1, 4), (3, 3),
@@ -35,7 +38,9 @@ ac_status ac_q16_matmul(size_t m, size_t n, size_t k,
                         ac_rounding rnd, ac_overflow ovf, ac_tally *tally);
 
 /* `count` products C_t = A_t B_t, batch strides sa_t, sb_t, sc_t in
- * elements (0 broadcasts); tally indices are t*m*n + i*n + j.  On 64-bit
+ * elements (0 broadcasts); tally indices are t*m*n + i*n + j.  Under
+ * AC_OVERFLOW_RAISE the batch stops as above: earlier items are whole,
+ * later ones untouched.  On 64-bit
  * targets, batches of more than one packed small shape (2x2x2, 3x3x3,
  * 4x4x4, 3x1x3, 4x1x4) use fixed-size kernels written for vector units;
  * elsewhere each item is one ac_q16_matmul. */

@@ -24,7 +24,8 @@
  * Between the sum and the divisions, `out` itself keeps the 32 bits of each
  * e_j the division usually needs (e_j is evaluated again for about one
  * element in 4,000), so no work memory is needed.  `out` may be `x` (in
- * place, same stride), and `so` may be 0 (every output to one element); in
+ * place, same nonzero stride), and `so` may be 0 (every output to one
+ * element, which keeps the last; `out` is then not `x`); in
  * those two cases `work`, if not NULL, is caller memory of n uint64
  * elements that keeps each e_j, and with NULL every e_j is evaluated twice
  * (about 1.7x the time).  `work` is not touched otherwise.  Same bits in

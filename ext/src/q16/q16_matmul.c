@@ -325,6 +325,10 @@ static ac_status note_item(ac_tally *tally, size_t t, const unsigned char *item_
         for (size_t t = 0; t < count; ++t, a += sa_t, b += sb_t, c += sc_t) {           \
             unsigned char item_st[MM * NN];                                             \
             unsigned events = 0;                                                        \
+            /* under RAISE the item goes through a local copy: the call stops at     \
+             * its first event and writes nothing after it, as ac_q16_matmul */      \
+            ac_q16 item_c[MM * NN];                                                     \
+            ac_q16 *dst = ovf == AC_OVERFLOW_RAISE ? item_c : c;                        \
             for (int i = 0; i < MM; ++i) {                                              \
                 DECLARE(NN)                                                             \
                 for (int p = 0; p < KK; ++p) {                                          \
@@ -336,9 +340,17 @@ static ac_status note_item(ac_tally *tally, size_t t, const unsigned char *item_
                 }                                                                       \
                 for (int j = 0; j < NN; ++j) {                                          \
                     ac_status st;                                                       \
-                    c[i * NN + j] = NARROW(j);                                          \
+                    dst[i * NN + j] = NARROW(j);                                        \
                     item_st[i * NN + j] = (unsigned char)st;                            \
                     events += st != AC_OK;                                              \
+                }                                                                       \
+            }                                                                           \
+            if (ovf == AC_OVERFLOW_RAISE) {                                             \
+                for (int e = 0; e < MM * NN; ++e) {                                     \
+                    c[e] = item_c[e];                                                   \
+                    if (item_st[e] != AC_OK) {                                          \
+                        break;                                                          \
+                    }                                                                   \
                 }                                                                       \
             }                                                                           \
             if (events) {                                                               \
