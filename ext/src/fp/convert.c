@@ -62,11 +62,8 @@ ac_q16 ac_q16_from_double(double x, ac_rounding rnd, ac_overflow ovf, ac_status 
     for (size_t i = 0; i < n; ++i, x += sx, out += so) {                        \
         ac_status st;                                                           \
         *out = ac_q16_from_double((double)*x, rnd, ovf, &st);                   \
-        if (st != AC_OK) {                                                      \
-            ac_tally_note(tally, i, st);                                        \
-            if (st == AC_STATUS_DOMAIN || ovf == AC_OVERFLOW_RAISE) {           \
-                return st;                                                      \
-            }                                                                   \
+        if (ac_q16__note_stops(tally, i, st, ovf)) {                            \
+            return st;                                                          \
         }                                                                       \
     }                                                                           \
     return AC_OK
@@ -94,11 +91,8 @@ ac_status ac_q16_from_int64_n(size_t n, const int64_t *x, ptrdiff_t sx, ac_q16 *
     for (size_t i = 0; i < n; ++i, x += sx, out += so) {
         ac_status st;
         *out = ac_q16_from_int(*x, ovf, &st);
-        if (st != AC_OK) {
-            ac_tally_note(tally, i, st);
-            if (ovf == AC_OVERFLOW_RAISE) {
-                return st;
-            }
+        if (ac_q16__note_stops(tally, i, st, ovf)) {
+            return st;
         }
     }
     return AC_OK;

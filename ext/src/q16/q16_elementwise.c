@@ -181,11 +181,8 @@ ac_status ac_q16_binary_n(ac_q16_binary_op op, size_t n,
         ac_status st;                                                           \
         ac_q16 x = *a;                                                          \
         *out = (EXPR);                                                          \
-        if (st != AC_OK) {                                                      \
-            ac_tally_note(tally, i, st);                                        \
-            if (st == AC_STATUS_DOMAIN || ovf == AC_OVERFLOW_RAISE) {           \
-                return st;                                                      \
-            }                                                                   \
+        if (ac_q16__note_stops(tally, i, st, ovf)) {                            \
+            return st;                                                          \
         }                                                                       \
     }                                                                           \
     return AC_OK

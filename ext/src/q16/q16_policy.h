@@ -15,6 +15,7 @@
 #define ATTNCORE_Q16_POLICY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "attncore/status.h"
 
@@ -59,6 +60,19 @@ static inline bool ac_q16__overflow_ok(ac_overflow ovf)
     default:
         return false;
     }
+}
+
+/* After element `index` of a strided loop came out with status st: note
+ * an event, and say whether the loop stops there (a domain error always
+ * stops it, a range event under RAISE). */
+static inline bool ac_q16__note_stops(ac_tally *tally, size_t index, ac_status st,
+                                      ac_overflow ovf)
+{
+    if (st == AC_OK) {
+        return false;
+    }
+    ac_tally_note(tally, index, st);
+    return st == AC_STATUS_DOMAIN || ovf == AC_OVERFLOW_RAISE;
 }
 
 #endif /* ATTNCORE_Q16_POLICY_H */
