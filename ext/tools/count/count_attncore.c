@@ -20,23 +20,11 @@
 
 #define REPEATS 8
 
-static uint32_t rng_state = 0x2545F491u;
-
-static uint32_t rng(void)
-{
-    uint32_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    rng_state = x;
-    return x;
-}
-
 /* uniform raw value in [-range, range) units of 1.0 (range a power of 2) */
 static ac_q16 uniform(uint32_t range_log2)
 {
     uint32_t bits = 17u + range_log2; /* 2 * range * 2^16 values */
-    return (ac_q16)((int32_t)(rng() >> (32u - bits)) - (int32_t)((uint32_t)1 << (bits - 1u)));
+    return (ac_q16)((int32_t)(count_rng() >> (32u - bits)) - (int32_t)((uint32_t)1 << (bits - 1u)));
 }
 
 static void fill(ac_q16 *x, size_t n, uint32_t range_log2)
@@ -120,7 +108,7 @@ int main(void)
     }
     for (int r = 0; r < REPEATS; ++r) {
         /* [-11.5, 10): the range where exp is neither 0 nor saturated */
-        ac_q16 a = (ac_q16)((int32_t)(rng() % (uint32_t)(21.5 * 65536)) - (int32_t)(11.5 * 65536));
+        ac_q16 a = (ac_q16)((int32_t)(count_rng() % (uint32_t)(21.5 * 65536)) - (int32_t)(11.5 * 65536));
         COUNT_REGION("exp", sink = ac_q16_exp(a, AC_ROUND_NEAREST_EVEN, AC_OVERFLOW_SATURATE, &st));
     }
     for (int r = 0; r < REPEATS; ++r) {

@@ -16,29 +16,17 @@
 
 #define REPEATS 8
 
-static uint32_t rng_state = 0x2545F491u;
-
-static uint32_t rng(void)
-{
-    uint32_t x = rng_state;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    rng_state = x;
-    return x;
-}
-
 /* q31 in [-1, 1) scaled down by 2^shift, so products and sums stay small */
 static q31_t q31_value(unsigned shift)
 {
-    return (q31_t)(int32_t)rng() >> shift;
+    return (q31_t)(int32_t)count_rng() >> shift;
 }
 
 /* float in [-2^range_log2, 2^range_log2), from the same generator as the Q16.16 inputs */
 static float f32_value(uint32_t range_log2)
 {
     uint32_t bits = 17u + range_log2;
-    int32_t raw = (int32_t)(rng() >> (32u - bits)) - (int32_t)((uint32_t)1 << (bits - 1u));
+    int32_t raw = (int32_t)(count_rng() >> (32u - bits)) - (int32_t)((uint32_t)1 << (bits - 1u));
     return (float)raw / 65536.0f;
 }
 
@@ -68,7 +56,7 @@ int main(void)
         qc[0] = q;
     }
     for (int r = 0; r < REPEATS; ++r) {
-        q31_t a = (q31_t)(rng() >> 1), s;
+        q31_t a = (q31_t)(count_rng() >> 1), s;
         COUNT_REGION("sqrt q31 (arm_sqrt_q31)", arm_sqrt_q31(a, &s));
         qc[0] = s;
     }

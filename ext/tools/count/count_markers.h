@@ -27,6 +27,9 @@ void count_name(const char *name);
 void count_put_uint(uint32_t v);
 void count_put_str(const char *s);
 
+/* The input generator both harnesses share (xorshift32, fixed seed). */
+uint32_t count_rng(void);
+
 /* Stack probe: paint `bytes` below the current stack pointer; after the
  * region, how deep below that point the stack went. */
 void count_stack_paint(void);

@@ -79,3 +79,16 @@ uint32_t count_stack_used(void)
     }
     return (uint32_t)(mark - (uintptr_t)p);
 }
+
+/* xorshift32: both harnesses draw their inputs from the same sequence */
+static uint32_t rng_state = 0x2545F491u;
+
+uint32_t count_rng(void)
+{
+    uint32_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    rng_state = x;
+    return x;
+}
