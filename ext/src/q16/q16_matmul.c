@@ -325,10 +325,6 @@ static ac_status note_item(ac_tally *tally, size_t t, const unsigned char *item_
         for (size_t t = 0; t < count; ++t, a += sa_t, b += sb_t, c += sc_t) {           \
             unsigned char item_st[MM * NN];                                             \
             unsigned events = 0;                                                        \
-            /* under RAISE the item goes through a local copy: the call stops at     \
-             * its first event and writes nothing after it, as ac_q16_matmul */      \
-            ac_q16 item_c[MM * NN];                                                     \
-            ac_q16 *dst = ovf == AC_OVERFLOW_RAISE ? item_c : c;                        \
             for (int i = 0; i < MM; ++i) {                                              \
                 DECLARE(NN)                                                             \
                 for (int p = 0; p < KK; ++p) {                                          \
@@ -340,17 +336,9 @@ static ac_status note_item(ac_tally *tally, size_t t, const unsigned char *item_
                 }                                                                       \
                 for (int j = 0; j < NN; ++j) {                                          \
                     ac_status st;                                                       \
-                    dst[i * NN + j] = NARROW(j);                                        \
+                    c[i * NN + j] = NARROW(j);                                          \
                     item_st[i * NN + j] = (unsigned char)st;                            \
                     events += st != AC_OK;                                              \
-                }                                                                       \
-            }                                                                           \
-            if (ovf == AC_OVERFLOW_RAISE) {                                             \
-                for (int e = 0; e < MM * NN; ++e) {                                     \
-                    c[e] = item_c[e];                                                   \
-                    if (item_st[e] != AC_OK) {                                          \
-                        break;                                                          \
-                    }                                                                   \
                 }                                                                       \
             }                                                                           \
             if (events) {                                                               \
@@ -400,9 +388,12 @@ ac_status ac_q16_matmul_batch(size_t count, size_t m, size_t n, size_t k,
     /* The fixed-size kernels below are written for vector units (AVX2 on
      * the host): a 32-bit core has none wide enough for 64-bit sums and runs
      * each item faster through ac_q16_matmul's small-matrix kernel, so they
-     * are compiled for 64-bit targets only.  One item goes there anyway. */
-    bool packed = count > 1 && sa_col == 1 && sb_col == 1 && sc_col == 1
-                  && sa_row == (ptrdiff_t)k && sb_row == (ptrdiff_t)n && sc_row == (ptrdiff_t)n;
+     * are compiled for 64-bit targets only.  One item goes there anyway, and
+     * so does a batch under RAISE: the fixed kernels write a whole item
+     * before they look at its statuses, and a raising call must write
+     * nothing after its first event. */
+    bool packed = count > 1 && ovf != AC_OVERFLOW_RAISE && sa_col == 1 && sb_col == 1
+                  && sc_col == 1 && sa_row == (ptrdiff_t)k && sb_row == (ptrdiff_t)n && sc_row == (ptrdiff_t)n;
     if (packed) {
         /* One bound for the whole batch (a pass over the inputs, cheap next
          * to the products) picks the int64 kernels for all items at once. */
